@@ -1,0 +1,216 @@
+//! The Python module `ladder_kernels`: argument checks, GIL release and conversions around the kernels.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::pipeline::{self, Aggregator, InputError, Kind, Location, Output, Payload};
+use crate::{SizeError, nbody as nb, spectral};
+
+impl From<SizeError> for PyErr {
+    fn from(e: SizeError) -> Self {
+        PyValueError::new_err(e.0)
+    }
+}
+
+impl From<InputError> for PyErr {
+    fn from(e: InputError) -> Self {
+        PyValueError::new_err(e.to_string())
+    }
+}
+
+/// n-body: (energy before, energy after) `steps` steps of the Benchmarks Game simulation.
+#[pyfunction]
+fn nbody(py: Python<'_>, steps: i64) -> PyResult<(f64, f64)> {
+    let steps = nb::checked_steps(steps)?;
+    Ok(py.detach(|| nb::energies(steps)))
+}
+
+/// spectral-norm: (norm, vBv, vv) after the ten power iterations on the n × n matrix.
+#[pyfunction]
+fn spectral_norm(py: Python<'_>, n: i64) -> PyResult<(f64, f64, f64)> {
+    let n = spectral::checked_n(n)?;
+    let r = py.detach(|| spectral::spectral_norm(n));
+    Ok((r.norm, r.vbv, r.vv))
+}
+
+/// json-pipeline: parse the raw bytes of an events file and aggregate per user (see SPEC.md).
+/// Raises ValueError, with the byte offset, for input that is not JSON or not the events schema.
+#[pyfunction]
+fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    // `data` borrows an immutable bytes object the caller keeps alive, so it may be read without the GIL.
+    let output = py.detach(|| pipeline::json::run(data))?;
+    to_python(py, &output)
+}
+
+/// json-pipeline-dicts: the same pipeline over a list of already-parsed event dicts.
+#[pyfunction]
+fn json_pipeline_dicts<'py>(
+    py: Python<'py>,
+    events: &Bound<'py, PyList>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let keys = Keys::get(py);
+    let mut aggregator = Aggregator::new();
+    for (index, event) in events.iter().enumerate() {
+        let fail = |message: String| InputError {
+            location: Location::Event(index),
+            message,
+        };
+        let event = event
+            .cast::<PyDict>()
+            .map_err(|_| fail("not a dict".to_owned()))?;
+        let field = |key: &Bound<'py, PyString>| -> PyResult<Bound<'py, PyAny>> {
+            event
+                .get_item(key)?
+                .ok_or_else(|| fail(format!("missing key {key}")).into())
+        };
+        let text = |value: &Bound<'py, PyAny>, key: &Bound<'py, PyString>| -> PyResult<()> {
+            if value.is_instance_of::<PyString>() {
+                Ok(())
+            } else {
+                Err(fail(format!("{key} is not a str")).into())
+            }
+        };
+        let kind_obj = field(keys.kind.bind(py))?;
+        text(&kind_obj, keys.kind.bind(py))?;
+        let ts_obj = field(keys.ts.bind(py))?;
+        text(&ts_obj, keys.ts.bind(py))?;
+        // `text` checked the type: these casts cannot fail.
+        let kind_str = kind_obj.cast::<PyString>()?.to_str()?;
+        let ts = ts_obj.cast::<PyString>()?.to_str()?;
+        let Some(kind) = pipeline::keep(kind_str, ts) else {
+            continue;
+        };
+        let user_obj = field(keys.user_id.bind(py))?;
+        text(&user_obj, keys.user_id.bind(py))?;
+        let page_obj = field(keys.page.bind(py))?;
+        text(&page_obj, keys.page.bind(py))?;
+        let user_id = user_obj.cast::<PyString>()?.to_str()?;
+        let page = page_obj.cast::<PyString>()?.to_str()?;
+        let payload = match kind {
+            Kind::Purchase | Kind::AddToCart => {
+                let meta_obj = field(keys.meta.bind(py))?;
+                let meta = meta_obj
+                    .cast::<PyDict>()
+                    .map_err(|_| fail("meta is not a dict".to_owned()))?;
+                let number = |key: &Bound<'py, PyString>| -> PyResult<Bound<'py, PyAny>> {
+                    meta.get_item(key)?
+                        .ok_or_else(|| fail(format!("meta has no key {key}")).into())
+                };
+                let float = |key: &Bound<'py, PyString>| -> PyResult<f64> {
+                    number(key)?
+                        .extract::<f64>()
+                        .map_err(|_| fail(format!("meta {key} is not a number")).into())
+                };
+                let int = |key: &Bound<'py, PyString>| -> PyResult<i64> {
+                    number(key)?
+                        .extract::<i64>()
+                        .map_err(|_| fail(format!("meta {key} is not a 64-bit int")).into())
+                };
+                if kind == Kind::Purchase {
+                    Payload::Purchase {
+                        amount: float(keys.amount.bind(py))?,
+                        items: int(keys.items.bind(py))?,
+                    }
+                } else {
+                    Payload::AddToCart {
+                        qty: int(keys.qty.bind(py))?,
+                        price: float(keys.price.bind(py))?,
+                    }
+                }
+            }
+            Kind::PageView | Kind::Click | Kind::Search => Payload::None,
+        };
+        aggregator
+            .add(user_id, kind, page, ts, payload)
+            .map_err(|m| fail(m.to_owned()))?;
+    }
+    to_python(py, &aggregator.finish())
+}
+
+/// The interned key strings, made once per interpreter.
+struct Keys {
+    kind: Py<PyString>,
+    ts: Py<PyString>,
+    user_id: Py<PyString>,
+    page: Py<PyString>,
+    meta: Py<PyString>,
+    amount: Py<PyString>,
+    items: Py<PyString>,
+    qty: Py<PyString>,
+    price: Py<PyString>,
+    // output keys
+    events: Py<PyString>,
+    purchases: Py<PyString>,
+    revenue: Py<PyString>,
+    cart_value: Py<PyString>,
+    top_type: Py<PyString>,
+    top_page: Py<PyString>,
+    peak_hour: Py<PyString>,
+    active_days: Py<PyString>,
+    first_ts: Py<PyString>,
+    last_ts: Py<PyString>,
+    /// The kept type names, shared by every output dict.
+    types: Vec<Py<PyString>>,
+}
+
+impl Keys {
+    fn get(py: Python<'_>) -> &Keys {
+        static KEYS: PyOnceLock<Keys> = PyOnceLock::new();
+        KEYS.get_or_init(py, || {
+            let s = |text: &str| PyString::intern(py, text).unbind();
+            Keys {
+                kind: s("type"),
+                ts: s("ts"),
+                user_id: s("user_id"),
+                page: s("page"),
+                meta: s("meta"),
+                amount: s("amount"),
+                items: s("items"),
+                qty: s("qty"),
+                price: s("price"),
+                events: s("events"),
+                purchases: s("purchases"),
+                revenue: s("revenue"),
+                cart_value: s("cart_value"),
+                top_type: s("top_type"),
+                top_page: s("top_page"),
+                peak_hour: s("peak_hour"),
+                active_days: s("active_days"),
+                first_ts: s("first_ts"),
+                last_ts: s("last_ts"),
+                types: pipeline::KEPT_TYPES.iter().map(|t| s(t)).collect(),
+            }
+        })
+    }
+}
+
+/// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event.
+fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDict>> {
+    let k = Keys::get(py);
+    let result = PyDict::new(py);
+    for u in output.users() {
+        let d = PyDict::new(py);
+        d.set_item(k.events.bind(py), u.events)?;
+        d.set_item(k.purchases.bind(py), u.purchases)?;
+        d.set_item(k.revenue.bind(py), u.revenue)?;
+        d.set_item(k.cart_value.bind(py), u.cart_value)?;
+        d.set_item(k.items.bind(py), u.items)?;
+        d.set_item(k.top_type.bind(py), k.types[u.top_type as usize].bind(py))?;
+        d.set_item(k.top_page.bind(py), u.top_page)?;
+        d.set_item(k.peak_hour.bind(py), u.peak_hour)?;
+        d.set_item(k.active_days.bind(py), u.active_days)?;
+        d.set_item(k.first_ts.bind(py), u.first_ts)?;
+        d.set_item(k.last_ts.bind(py), u.last_ts)?;
+        result.set_item(u.user_id, d)?;
+    }
+    Ok(result)
+}
+
+/// The Rust rung of the optimization ladder: n-body, spectral-norm and the JSON event pipeline.
+#[pymodule(name = "ladder_kernels")]
+mod module {
+    #[pymodule_export]
+    use super::{json_pipeline, json_pipeline_dicts, nbody, spectral_norm};
+}

@@ -1,0 +1,86 @@
+//! The default catalog, the worker and the Rust rung's crate, embedded in the binary so `ladder` works from any
+//! folder. They are written out under `$LADDER_HOME` (keyed by a hash of their content) the first time they are
+//! needed, because Python imports and cargo builds need real files.
+
+use anyhow::{Context, Result};
+use include_dir::{Dir, include_dir};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+static CATALOG: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../catalog");
+static KERNELS_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/src");
+static KERNELS_MANIFEST: &str = include_str!("../../../ladder-kernels/Cargo.toml");
+static KERNELS_PYPROJECT: &str = include_str!("../../../ladder-kernels/pyproject.toml");
+/// The workspace lock file, so the Rust rung builds with the same dependency versions as the repo's tests.
+static LOCKFILE: &str = include_str!("../../../../Cargo.lock");
+pub static WORKER_PY: &str = include_str!("../../../../worker/worker.py");
+
+/// Writes the embedded catalog under `home` and returns its folder.
+pub fn materialize_embedded(home: &Path) -> Result<PathBuf> {
+    write_tree(&home.join("catalog"), &collect_files(&CATALOG))
+}
+
+/// Writes the Rust rung's crate (a standalone cargo workspace) under `home` and returns its folder.
+pub fn embedded_kernels_crate(home: &Path) -> Result<PathBuf> {
+    let mut files = Vec::new();
+    for f in collect_files(&KERNELS_SRC) {
+        files.push((Path::new("src").join(f.0), f.1));
+    }
+    // An empty [workspace] table makes the copy its own workspace, away from wherever it is written.
+    let manifest = format!("{KERNELS_MANIFEST}\n[workspace]\n");
+    files.push((PathBuf::from("Cargo.toml"), manifest.into_bytes()));
+    files.push((PathBuf::from("pyproject.toml"), KERNELS_PYPROJECT.as_bytes().to_vec()));
+    files.push((PathBuf::from("Cargo.lock"), LOCKFILE.as_bytes().to_vec()));
+    write_tree(&home.join("kernels-src"), &files)
+}
+
+fn collect_files(dir: &Dir<'static>) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in dir.entries() {
+        // Build leftovers from trying a rung by hand are not part of the catalog.
+        let name = entry.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name == "__pycache__" || name.ends_with(".so") || name.ends_with(".pyc") || name == "build" {
+            continue;
+        }
+        match entry {
+            include_dir::DirEntry::Dir(d) => out.extend(collect_files(d)),
+            include_dir::DirEntry::File(f) => out.push((f.path().to_path_buf(), f.contents().to_vec())),
+        }
+    }
+    out
+}
+
+/// Writes `files` into `parent/<hash of the files>/` once; later calls find it complete and reuse it.
+fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
+    let mut hasher = Sha256::new();
+    let mut sorted: Vec<_> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, bytes) in &sorted {
+        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(bytes);
+    }
+    let hash = hex(&hasher.finalize()[..8]);
+    let dest = parent.join(&hash);
+    if dest.join(".complete").is_file() {
+        return Ok(dest);
+    }
+    let staging = parent.join(format!("{hash}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    for (path, bytes) in &sorted {
+        let target = staging.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
+    }
+    std::fs::write(staging.join(".complete"), b"")?;
+    let _ = std::fs::remove_dir_all(&dest);
+    std::fs::rename(&staging, &dest)
+        .with_context(|| format!("moving {} to {}", staging.display(), dest.display()))?;
+    Ok(dest)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

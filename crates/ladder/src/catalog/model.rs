@@ -1,0 +1,374 @@
+//! The catalog's types and their TOML parsing.
+
+use anyhow::Result;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub root: PathBuf,
+    pub rungs: Vec<Rung>,
+    pub benchmarks: Vec<Benchmark>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeName {
+    Quick,
+    Default,
+    Standard,
+}
+
+impl SizeName {
+    pub const ALL: [SizeName; 3] = [SizeName::Quick, SizeName::Default, SizeName::Standard];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SizeName::Quick => "quick",
+            SizeName::Default => "default",
+            SizeName::Standard => "standard",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SizeName> {
+        SizeName::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+}
+
+impl fmt::Display for SizeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuntimeSelector {
+    /// Every CPython 3.10+ found.
+    Cpython,
+    /// Every PyPy found.
+    Pypy,
+    /// The baseline CPython, in a venv ladder manages.
+    Baseline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildKind {
+    None,
+    Mypyc,
+    Cython,
+    Cc,
+    Maturin,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rung {
+    pub id: String,
+    pub title: String,
+    pub study_rung: String,
+    pub on: RuntimeSelector,
+    #[serde(default)]
+    pub packages: Vec<String>,
+    pub build: BuildKind,
+    pub costs: String,
+    /// How to obtain the rung's runtime when it is missing.
+    #[serde(default)]
+    pub get: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    None,
+    Events,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    NbodyEnergy,
+    SpectralNorm,
+    PipelineOutput,
+}
+
+#[derive(Debug, Clone)]
+pub struct Size {
+    pub name: SizeName,
+    pub n: u64,
+    /// The pinned reference, as written in benchmark.toml (its shape depends on the check).
+    pub expect: toml::Table,
+}
+
+#[derive(Debug, Clone)]
+pub struct Benchmark {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub work: String,
+    pub dir: PathBuf,
+    pub input: InputKind,
+    pub check: CheckKind,
+    pub sizes: Vec<Size>,
+    /// rung id -> implementation file name (relative to `dir`).
+    pub implementations: BTreeMap<String, String>,
+    /// rung id -> extra source files for its build.
+    pub sources: BTreeMap<String, Vec<String>>,
+    /// rung id -> why the rung cannot express this benchmark.
+    pub not_expressed: BTreeMap<String, String>,
+    pub study: Option<Study>,
+}
+
+impl Benchmark {
+    pub fn size(&self, name: SizeName) -> Option<&Size> {
+        self.sizes.iter().find(|s| s.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    pub source: String,
+    pub baseline: String,
+    /// Key: rung id, or `rung@python-version` for the interpreter rungs.
+    pub ms: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub costs: BTreeMap<String, String>,
+}
+
+impl Study {
+    /// The study's time for the baseline it used ("CPython 3.14" -> key "cpython@3.14").
+    pub fn baseline_ms(&self) -> Option<f64> {
+        let version = self.baseline.strip_prefix("CPython ")?;
+        self.ms.get(&format!("cpython@{version}")).copied()
+    }
+
+    /// The study's figure for a rung on a runtime, with its speedup against the study's baseline.
+    pub fn figure(&self, rung: &str, python_minor: Option<&str>) -> Option<(f64, f64)> {
+        let ms = python_minor
+            .and_then(|v| self.ms.get(&format!("{rung}@{v}")))
+            .or_else(|| self.ms.get(rung))?;
+        Some((*ms, self.baseline_ms()? / ms))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RungsFile {
+    rung: Vec<Rung>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchmarkFile {
+    id: String,
+    title: String,
+    summary: String,
+    work: String,
+    input: InputKind,
+    check: CheckKind,
+    sizes: BTreeMap<String, SizeFile>,
+    #[serde(rename = "impl")]
+    implementations: BTreeMap<String, String>,
+    #[serde(default)]
+    sources: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    not_expressed: BTreeMap<String, String>,
+    study: Option<Study>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SizeFile {
+    n: u64,
+    expect: toml::Table,
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::error::UsageError::new(format!("{}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        crate::error::UsageError::new(format!("{}: {}", path.display(), e.message().trim()))
+            .with_detail(e.span().map(|s| {
+                let line = text[..s.start].lines().count().max(1);
+                format!("at line {line}")
+            }))
+            .into()
+    })
+}
+
+fn catalog_error(path: &Path, field: &str, what: impl fmt::Display) -> anyhow::Error {
+    crate::error::UsageError::new(format!("{}: field `{field}`: {what}", path.display())).into()
+}
+
+pub(super) fn parse_rungs(path: &Path) -> Result<Vec<Rung>> {
+    let file: RungsFile = read_toml(path)?;
+    let mut seen = std::collections::HashSet::new();
+    for rung in &file.rung {
+        if !valid_id(&rung.id) {
+            return Err(catalog_error(
+                path,
+                "rung.id",
+                format!("{:?} is not an id (lowercase letters, digits, '-')", rung.id),
+            ));
+        }
+        if !seen.insert(rung.id.clone()) {
+            return Err(catalog_error(path, "rung.id", format!("{:?} is defined twice", rung.id)));
+        }
+        if rung.on != RuntimeSelector::Baseline && (!rung.packages.is_empty() || rung.build != BuildKind::None) {
+            return Err(catalog_error(
+                path,
+                "rung.on",
+                format!(
+                    "rung {:?} needs packages or a build, which only `on = \"baseline\"` provides",
+                    rung.id
+                ),
+            ));
+        }
+    }
+    Ok(file.rung)
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
+    let path = dir.join("benchmark.toml");
+    let file: BenchmarkFile = read_toml(&path)?;
+    if !valid_id(&file.id) {
+        return Err(catalog_error(&path, "id", format!("{:?} is not an id", file.id)));
+    }
+    let mut sizes = Vec::new();
+    for (name, size) in file.sizes {
+        let size_name = SizeName::parse(&name).ok_or_else(|| {
+            catalog_error(
+                &path,
+                &format!("sizes.{name}"),
+                "unknown size (use quick, default or standard)",
+            )
+        })?;
+        if size.n == 0 {
+            return Err(catalog_error(&path, &format!("sizes.{name}.n"), "must be at least 1"));
+        }
+        check_expect(&path, dir, file.check, &name, &size.expect)?;
+        sizes.push(Size {
+            name: size_name,
+            n: size.n,
+            expect: size.expect,
+        });
+    }
+    sizes.sort_by_key(|s| s.name);
+    for (table, ids) in [
+        ("impl", file.implementations.keys().collect::<Vec<_>>()),
+        ("sources", file.sources.keys().collect()),
+        ("not_expressed", file.not_expressed.keys().collect()),
+    ] {
+        for id in ids {
+            if !rungs.iter().any(|r| &r.id == id) {
+                return Err(catalog_error(
+                    &path,
+                    &format!("{table}.{id}"),
+                    format!(
+                        "no rung {id:?} in rungs.toml (known: {})",
+                        rungs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for (rung, file_name) in &file.implementations {
+        if !dir.join(file_name).is_file() {
+            return Err(catalog_error(
+                &path,
+                &format!("impl.{rung}"),
+                format!("{file_name:?} does not exist in {}", dir.display()),
+            ));
+        }
+        let stem = Path::new(file_name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if stem.is_empty() || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || stem.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(catalog_error(
+                &path,
+                &format!("impl.{rung}"),
+                format!("{file_name:?}: the file's stem must be a Python module name"),
+            ));
+        }
+    }
+    for (rung, files) in &file.sources {
+        for f in files {
+            if !dir.join(f).is_file() {
+                return Err(catalog_error(
+                    &path,
+                    &format!("sources.{rung}"),
+                    format!("{f:?} does not exist in {}", dir.display()),
+                ));
+            }
+        }
+    }
+    Ok(Benchmark {
+        id: file.id,
+        title: file.title,
+        summary: file.summary,
+        work: file.work,
+        dir: dir.to_path_buf(),
+        input: file.input,
+        check: file.check,
+        sizes,
+        implementations: file.implementations,
+        sources: file.sources,
+        not_expressed: file.not_expressed,
+        study: file.study,
+    })
+}
+
+/// Validates the shape of a size's pinned reference for its check, so a typo fails at load time.
+fn check_expect(path: &Path, dir: &Path, check: CheckKind, size: &str, expect: &toml::Table) -> Result<()> {
+    let field = |k: &str| format!("sizes.{size}.expect.{k}");
+    let want_str = |k: &str| -> Result<&str> {
+        expect
+            .get(k)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| catalog_error(path, &field(k), "missing, or not a string"))
+    };
+    let want_f64 = |k: &str| -> Result<f64> {
+        expect
+            .get(k)
+            .and_then(|v| v.as_float())
+            .ok_or_else(|| catalog_error(path, &field(k), "missing, or not a float"))
+    };
+    match check {
+        CheckKind::NbodyEnergy => {
+            for k in ["energy_before", "energy_after"] {
+                let s = want_str(k)?;
+                if s.parse::<f64>().is_err() || s.rsplit('.').next().map(str::len) != Some(9) {
+                    return Err(catalog_error(path, &field(k), "must be a number with 9 decimals, as a string"));
+                }
+            }
+        }
+        CheckKind::SpectralNorm => {
+            for k in ["norm", "vbv", "vv"] {
+                want_f64(k)?;
+            }
+        }
+        CheckKind::PipelineOutput => {
+            let file = want_str("file")?;
+            let sha = want_str("sha256")?;
+            if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(catalog_error(path, &field("sha256"), "must be 64 hex digits"));
+            }
+            if !dir.join(file).is_file() {
+                return Err(catalog_error(path, &field("file"), format!("{file:?} does not exist")));
+            }
+        }
+    }
+    Ok(())
+}

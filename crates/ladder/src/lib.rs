@@ -1,0 +1,13 @@
+//! ladder: the Python optimization ladder reproduced on this machine, every step verified and measured.
+//!
+//! Stages, each a module with one job, data moving forward only (see DESIGN.md):
+//! catalog -> toolchain (discovery, venvs, builds) -> measure (plan, worker, verify, stats) -> report.
+
+pub mod catalog;
+pub mod cli;
+pub mod error;
+pub mod events;
+pub mod home;
+pub mod measure;
+pub mod report;
+pub mod toolchain;

@@ -1,0 +1,175 @@
+//! The plan: which cells a run measures, from the catalog, the flags and the runtimes found. Cells that cannot
+//! run here are planned too, as unavailable with the reason and the command that gets what is missing.
+
+use crate::catalog::{Benchmark, BuildKind, Catalog, Rung, RuntimeSelector, SizeName};
+use crate::error::UsageError;
+use crate::toolchain::discover::{Discovery, Implementation, Runtime};
+use anyhow::Result;
+
+#[derive(Debug, Clone)]
+pub struct PlannedCell {
+    pub bench: String,
+    pub rung: String,
+    pub runtime: Option<Runtime>,
+    /// The runtime id, or the family that was not found (`pypy`).
+    pub runtime_label: String,
+    pub size: SizeName,
+    pub n: u64,
+    /// Set when the cell cannot run here: (reason, command that gets it).
+    pub unavailable: Option<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub cells: Vec<PlannedCell>,
+    /// Things the user asked for that the plan left out, said once before the run (e.g. a size a benchmark lacks).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub benches: Option<Vec<String>>,
+    pub rungs: Option<Vec<String>>,
+    pub size: Option<SizeName>,
+}
+
+/// Checks `--bench` / `--rung` ids against the catalog, naming the valid ones on a typo.
+pub fn validate_selection(catalog: &Catalog, sel: &Selection) -> Result<()> {
+    if let Some(benches) = &sel.benches {
+        for b in benches {
+            if catalog.benchmark(b).is_none() {
+                return Err(UsageError::new(format!(
+                    "--bench {b}: no such benchmark; valid ids: {}",
+                    catalog.benchmarks.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+                .into());
+            }
+        }
+    }
+    if let Some(rungs) = &sel.rungs {
+        for r in rungs {
+            if catalog.rung(r).is_none() {
+                return Err(UsageError::new(format!(
+                    "--rung {r}: no such rung; valid ids: {}",
+                    catalog.rungs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn runtimes_for<'a>(rung: &Rung, discovery: &'a Discovery, baseline: Option<&'a Runtime>) -> Vec<&'a Runtime> {
+    match rung.on {
+        RuntimeSelector::Cpython => discovery
+            .runtimes
+            .iter()
+            .filter(|r| r.implementation == Implementation::Cpython)
+            .collect(),
+        RuntimeSelector::Pypy => discovery
+            .runtimes
+            .iter()
+            .filter(|r| r.implementation == Implementation::Pypy)
+            .collect(),
+        RuntimeSelector::Baseline => baseline.into_iter().collect(),
+    }
+}
+
+/// Why a rung cannot run on this machine at all, before anything is provisioned.
+fn rung_blocker(rung: &Rung, runtime: &Runtime, tools: &ToolPresence) -> Option<(String, Option<String>)> {
+    if rung.on == RuntimeSelector::Baseline && !runtime.has_venv {
+        return Some((
+            format!("{} cannot make venvs (no venv/ensurepip module)", runtime.executable.display()),
+            Some("apt-get install python3-venv".into()),
+        ));
+    }
+    let needs_cc = matches!(rung.build, BuildKind::Cc | BuildKind::Cython | BuildKind::Mypyc);
+    if needs_cc && !tools.cc {
+        return Some(("no C compiler found (cc)".into(), Some("apt-get install gcc".into())));
+    }
+    if rung.build == BuildKind::Maturin && !tools.cargo {
+        return Some((
+            "no Rust toolchain found (cargo)".into(),
+            Some("curl https://sh.rustup.rs -sSf | sh".into()),
+        ));
+    }
+    None
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ToolPresence {
+    pub cc: bool,
+    pub cargo: bool,
+}
+
+pub fn build_plan(
+    catalog: &Catalog,
+    discovery: &Discovery,
+    baseline: Option<&Runtime>,
+    sel: &Selection,
+    tools: ToolPresence,
+) -> Plan {
+    let size = sel.size.unwrap_or(SizeName::Default);
+    let mut plan = Plan::default();
+    let wanted_bench = |b: &Benchmark| sel.benches.as_ref().is_none_or(|l| l.contains(&b.id));
+    let wanted_rung = |r: &Rung, bench: &Benchmark| {
+        let is_baseline = r.id == "cpython";
+        sel.rungs.as_ref().is_none_or(|l| l.contains(&r.id)) || (is_baseline && bench.implementations.contains_key("cpython"))
+    };
+    for bench in catalog.benchmarks.iter().filter(|b| wanted_bench(b)) {
+        let Some(sz) = bench.size(size) else {
+            plan.notes.push(format!(
+                "{}: has no `{size}` size (it has: {}); skipped",
+                bench.id,
+                bench.sizes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+            continue;
+        };
+        for rung in catalog.rungs.iter().filter(|r| wanted_rung(r, bench)) {
+            if bench.not_expressed.contains_key(&rung.id) || !bench.implementations.contains_key(&rung.id) {
+                continue;
+            }
+            let restrict_cpython = rung.id == "cpython" && sel.rungs.as_ref().is_some_and(|l| !l.contains(&rung.id));
+            let runtimes = runtimes_for(rung, discovery, baseline);
+            if runtimes.is_empty() {
+                let family = match rung.on {
+                    RuntimeSelector::Pypy => "PyPy",
+                    _ => "CPython 3.10+",
+                };
+                plan.cells.push(PlannedCell {
+                    bench: bench.id.clone(),
+                    rung: rung.id.clone(),
+                    runtime: None,
+                    runtime_label: rung.id.clone(),
+                    size,
+                    n: sz.n,
+                    unavailable: Some((
+                        format!("no {family} interpreter found on PATH, in pyenv or in uv's pythons"),
+                        rung.get.clone(),
+                    )),
+                });
+                continue;
+            }
+            for rt in runtimes {
+                // Only the baseline is measured for a rung the user did not ask for.
+                if restrict_cpython && Some(rt.id.as_str()) != baseline.map(|b| b.id.as_str()) {
+                    continue;
+                }
+                plan.cells.push(PlannedCell {
+                    bench: bench.id.clone(),
+                    rung: rung.id.clone(),
+                    runtime: Some(rt.clone()),
+                    runtime_label: rt.id.clone(),
+                    size,
+                    n: sz.n,
+                    unavailable: rung_blocker(rung, rt, &tools),
+                });
+            }
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

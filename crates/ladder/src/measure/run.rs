@@ -1,0 +1,434 @@
+//! `ladder run`'s pipeline: for each planned cell, provision (venv, packages, build), measure in a fresh worker,
+//! verify, summarise, and rewrite the results document, so nothing measured is lost if the run dies.
+
+use super::plan::{Plan, PlannedCell};
+use super::stats;
+use super::verify;
+use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
+use crate::catalog::{Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector};
+use crate::report::results::{Cell, Results, Status, TimingPolicy};
+use crate::toolchain::build::{self, BuildInfo, BuildRequest};
+use crate::toolchain::discover::Runtime;
+use crate::toolchain::venv::{self, Venv};
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What the run reports while it goes; the terminal shows a progress bar, tests stay quiet.
+pub trait Progress {
+    fn start(&mut self, _total: usize) {}
+    fn cell_started(&mut self, _index: usize, _cell: &PlannedCell) {}
+    /// A provisioning or build step that may take a while.
+    fn step(&mut self, _message: &str) {}
+    fn sample(&mut self, _samples: usize, _expected: u32) {}
+    fn cell_finished(&mut self, _cell: &Cell) {}
+    fn finish(&mut self) {}
+}
+
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Why a cell could not be measured before its worker started.
+struct Blocked {
+    status: Status,
+    reason: String,
+    get: Option<String>,
+}
+
+/// A rung ready to run on a runtime: the interpreter to start, and its venv when it has one.
+#[derive(Clone)]
+struct Prepared {
+    python: PathBuf,
+    venv: Option<Venv>,
+    kernels: Option<BuildInfo>,
+}
+
+pub struct Runner<'a> {
+    pub catalog: &'a Catalog,
+    pub executor: &'a dyn Executor,
+    pub home: PathBuf,
+    pub timing: TimingPolicy,
+    pub json_path: Option<PathBuf>,
+    worker: Option<PathBuf>,
+    prepared: HashMap<(String, String), Result<Prepared, String>>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(catalog: &'a Catalog, executor: &'a dyn Executor, home: PathBuf, timing: TimingPolicy) -> Runner<'a> {
+        Runner {
+            catalog,
+            executor,
+            home,
+            timing,
+            json_path: None,
+            worker: None,
+            prepared: HashMap::new(),
+        }
+    }
+
+    /// Runs every cell of the plan into `results`, writing the document after each cell.
+    pub fn run(&mut self, plan: &Plan, results: &mut Results, progress: &mut dyn Progress) -> Result<()> {
+        progress.start(plan.cells.len());
+        self.save(results)?;
+        for (i, planned) in plan.cells.iter().enumerate() {
+            progress.cell_started(i, planned);
+            let cell = self.run_cell(planned, results, progress);
+            progress.cell_finished(&cell);
+            results.cells.push(cell);
+            results.recompute_speedups();
+            self.save(results)?;
+        }
+        results.finished_at = Some(crate::report::results::now_rfc3339());
+        self.save(results)?;
+        progress.finish();
+        Ok(())
+    }
+
+    fn save(&self, results: &Results) -> Result<()> {
+        match &self.json_path {
+            Some(p) => results.write(p),
+            None => Ok(()),
+        }
+    }
+
+    fn worker_path(&mut self) -> Result<PathBuf> {
+        if let Some(p) = &self.worker {
+            return Ok(p.clone());
+        }
+        let hash = verify::sha256_hex(crate::catalog::WORKER_PY.as_bytes());
+        let path = self.home.join(format!("worker-{}.py", &hash[..12]));
+        if !path.is_file() {
+            std::fs::write(&path, crate::catalog::WORKER_PY).with_context(|| format!("writing {}", path.display()))?;
+        }
+        self.worker = Some(path.clone());
+        Ok(path)
+    }
+
+    fn run_cell(&mut self, planned: &PlannedCell, results: &mut Results, progress: &mut dyn Progress) -> Cell {
+        let mut cell = Cell::new(&planned.bench, &planned.rung, &planned.runtime_label, planned.size, planned.n);
+        if let Some((reason, get)) = &planned.unavailable {
+            cell.reason = reason.clone();
+            cell.get = get.clone();
+            return cell;
+        }
+        let (Some(bench), Some(rung), Some(runtime)) = (
+            self.catalog.benchmark(&planned.bench),
+            self.catalog.rung(&planned.rung),
+            planned.runtime.as_ref(),
+        ) else {
+            cell.status = Status::Failed;
+            cell.reason = "internal: the plan names something the catalog lacks".into();
+            return cell;
+        };
+        cell.python = Some(runtime.version.clone());
+        match self.prepare_and_measure(bench, rung, runtime, planned, &mut cell, results, progress) {
+            Ok(()) => {}
+            Err(blocked) => {
+                cell.status = blocked.status;
+                cell.reason = blocked.reason;
+                cell.get = blocked.get;
+            }
+        }
+        cell
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn prepare_and_measure(
+        &mut self,
+        bench: &Benchmark,
+        rung: &Rung,
+        runtime: &Runtime,
+        planned: &PlannedCell,
+        cell: &mut Cell,
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) -> Result<(), Blocked> {
+        let failed = |status: Status, e: anyhow::Error| Blocked {
+            status,
+            reason: format!("{e:#}"),
+            get: None,
+        };
+        let prepared = self.prepare(rung, runtime, results, progress)?;
+        let impl_file = bench
+            .implementations
+            .get(&rung.id)
+            .ok_or_else(|| failed(Status::Failed, anyhow::anyhow!("no implementation file")))?;
+        if rung.build != BuildKind::None && rung.build != BuildKind::Maturin {
+            progress.step(&format!("building {} for {}", rung.id, bench.id));
+        }
+        let built = build::build(&BuildRequest {
+            home: &self.home,
+            kind: rung.build,
+            rung: &rung.id,
+            bench,
+            impl_file,
+            venv: prepared.venv.as_ref(),
+        })
+        .map_err(|e| failed(Status::Failed, e.context(format!("building the {} rung", rung.id))))?;
+        cell.build = Some(prepared.kernels.clone().unwrap_or(built.info.clone()));
+        let data_path = match bench.input {
+            InputKind::None => String::new(),
+            InputKind::Events => ensure_events(&self.home, planned.n)
+                .map_err(|e| failed(Status::Failed, e))?
+                .display()
+                .to_string(),
+        };
+        let worker = self.worker_path().map_err(|e| failed(Status::Failed, e))?;
+        let job = Job {
+            python: prepared.python.clone(),
+            worker,
+            config: WorkerConfig {
+                module_dir: built.module_dir.clone(),
+                module: built.module.clone(),
+                n: planned.n,
+                data_path,
+                min_samples: self.timing.min_samples,
+                max_samples: self.timing.max_samples,
+                min_time_ns: self.timing.min_time_ns,
+                max_time_ns: self.timing.max_time_ns,
+                target_sample_ns: self.timing.target_sample_ns,
+                warmup_ns: self.timing.warmup_ns,
+            },
+            env: vec![(
+                "NUMBA_CACHE_DIR".into(),
+                self.home.join("numba-cache").display().to_string(),
+            )],
+            timeout: Duration::from_nanos(self.timing.timeout_ns),
+        };
+        measure_cell(self.executor, &job, bench, planned, built.compiled, cell, progress);
+        Ok(())
+    }
+
+    /// Provisions a rung on a runtime once per run: the venv, its pinned packages, the Rust extension.
+    fn prepare(
+        &mut self,
+        rung: &Rung,
+        runtime: &Runtime,
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) -> Result<Prepared, Blocked> {
+        let key = (rung.id.clone(), runtime.id.clone());
+        if !self.prepared.contains_key(&key) {
+            let outcome = self.provision(rung, runtime, results, progress).map_err(|e| format!("{e:#}"));
+            self.prepared.insert(key.clone(), outcome);
+        }
+        match &self.prepared[&key] {
+            Ok(p) => Ok(p.clone()),
+            Err(reason) => {
+                let python = self.home.join("venvs").join(&runtime.id).join("bin/python");
+                Err(Blocked {
+                    status: Status::Unavailable,
+                    reason: reason.clone(),
+                    get: (!rung.packages.is_empty()).then(|| venv::pip_command(&python, &rung.packages)),
+                })
+            }
+        }
+    }
+
+    fn provision(
+        &mut self,
+        rung: &Rung,
+        runtime: &Runtime,
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) -> Result<Prepared> {
+        if rung.on != RuntimeSelector::Baseline {
+            return Ok(Prepared {
+                python: runtime.executable.clone(),
+                venv: None,
+                kernels: None,
+            });
+        }
+        progress.step(&format!("preparing the venv for {} on {}", rung.id, runtime.id));
+        let venv = venv::ensure_venv(&self.home, runtime)?;
+        if !rung.packages.is_empty() {
+            progress.step(&format!("installing {}", rung.packages.join(" ")));
+            venv::ensure_packages(&self.home, &venv, &rung.packages)?;
+            for p in &rung.packages {
+                if let Some((name, version)) = p.split_once("==") {
+                    results.tools.insert(name.to_string(), version.to_string());
+                }
+            }
+        }
+        let kernels = if rung.build == BuildKind::Maturin {
+            progress.step("building the Rust rung with maturin (cargo --release)");
+            Some(build::ensure_kernels(&self.home, &venv)?)
+        } else {
+            None
+        };
+        Ok(Prepared {
+            python: venv.python.clone(),
+            venv: Some(venv),
+            kernels,
+        })
+    }
+}
+
+/// The events file for `n` events, generated once under `$LADDER_HOME/data`.
+pub fn ensure_events(home: &Path, n: u64) -> Result<PathBuf> {
+    let dir = home.join("data");
+    std::fs::create_dir_all(&dir)?;
+    // The generator's own source is part of the name, so a changed generator never reuses an old file.
+    let generator = verify::sha256_hex(include_str!("../events.rs").as_bytes());
+    let path = dir.join(format!(
+        "events-{n}-seed{:x}-{}.json",
+        crate::events::DEFAULT_SEED,
+        &generator[..12]
+    ));
+    if !path.is_file() {
+        let n = usize::try_from(n).context("event count does not fit this machine")?;
+        let bytes = crate::events::generate(n, crate::events::DEFAULT_SEED);
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path)?;
+    }
+    Ok(path)
+}
+
+/// Runs one worker and turns what it said (and how it ended) into the cell's status, samples and statistics.
+pub fn measure_cell(
+    executor: &dyn Executor,
+    job: &Job,
+    bench: &Benchmark,
+    planned: &PlannedCell,
+    expect_compiled: bool,
+    cell: &mut Cell,
+    progress: &mut dyn Progress,
+) {
+    let mut output = None;
+    let mut error = None;
+    let mut done = None;
+    let mut cpu = Vec::new();
+    let min_samples = job.config.min_samples;
+    let outcome = executor.execute(job, &mut |ev| match ev {
+        WorkerEvent::Hello { python, .. } => cell.python = Some(python.clone()),
+        WorkerEvent::Imported { file, .. } => cell.module_file = file.clone(),
+        WorkerEvent::FirstCall { ns, .. } => cell.first_call_ns = Some(*ns),
+        WorkerEvent::Output { value } => output = Some(value.clone()),
+        WorkerEvent::Sample { ns, cpu_ns, loops } => {
+            let loops = (*loops).max(1);
+            cell.loops = loops;
+            cell.samples_ns.push(*ns as f64 / loops as f64);
+            cpu.push(*cpu_ns as f64 / loops as f64);
+            progress.sample(cell.samples_ns.len(), min_samples);
+        }
+        WorkerEvent::Done { threads, gc_enabled, mismatched_outputs, samples } => {
+            cell.threads = Some(*threads);
+            cell.gc_enabled = Some(*gc_enabled);
+            done = Some((*mismatched_outputs, *samples));
+        }
+        WorkerEvent::Error { phase, kind, message, traceback } => {
+            let last = traceback.lines().rev().find(|l| l.starts_with("  File")).unwrap_or("").trim();
+            error = Some(format!(
+                "{kind} in {phase}: {message}{}",
+                if last.is_empty() { String::new() } else { format!(" ({last})") }
+            ));
+        }
+    });
+    let summary = stats::summarize(&cell.samples_ns);
+    if let Some(s) = &summary {
+        cell.median_ns = Some(s.median_ns);
+        cell.ci95_ns = Some(s.ci95_ns);
+        cell.ci_level = Some(s.ci_level);
+        cell.min_ns = Some(s.min_ns);
+        cell.mad_ns = Some(s.mad_ns);
+        cell.noisy = stats::is_noisy(s);
+    }
+    cell.cpu_ns = stats::summarize(&cpu).map(|s| s.median_ns);
+    let (status, reason) = match outcome {
+        Err(e) => (Status::Failed, format!("could not run the worker: {e:#}")),
+        Ok(out) => {
+            cell.peak_rss_bytes = Some(out.peak_rss_bytes);
+            cell.process_wall_ns = Some(out.wall_ns);
+            cell.process_cpu_ns = Some(out.cpu_ns);
+            cell.log = (!out.stderr_tail.trim().is_empty()).then(|| out.stderr_tail.clone());
+            judge(&out.exit, &out.garbage, error, output.as_ref(), done, job, bench, planned, expect_compiled, cell)
+        }
+    };
+    cell.status = status;
+    cell.reason = reason;
+}
+
+/// Decides a cell's status. The first fault found wins: process, protocol, import, check, determinism.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    exit: &Exit,
+    garbage: &[String],
+    error: Option<String>,
+    output: Option<&serde_json::Value>,
+    done: Option<(u32, u32)>,
+    job: &Job,
+    bench: &Benchmark,
+    planned: &PlannedCell,
+    expect_compiled: bool,
+    cell: &mut Cell,
+) -> (Status, String) {
+    if *exit == Exit::TimedOut {
+        return (
+            Status::Timeout,
+            format!(
+                "no result within the {} s limit (killed); {} samples kept",
+                job.timeout.as_secs(),
+                cell.samples_ns.len()
+            ),
+        );
+    }
+    if let Some(g) = garbage.first() {
+        return (
+            Status::Failed,
+            format!("the worker's protocol channel carried a line that is not protocol: {:?}", truncate(g, 120)),
+        );
+    }
+    if let Some(e) = error {
+        return (Status::Failed, e);
+    }
+    match exit {
+        Exit::Code(0) => {}
+        Exit::Code(c) => return (Status::Failed, format!("the worker exited with code {c}")),
+        Exit::Signal(s) => return (Status::Failed, format!("the worker was killed by signal {s}")),
+        Exit::TimedOut => unreachable!("handled above"),
+    }
+    if expect_compiled && !cell.module_file.as_deref().is_some_and(|f| f.ends_with(".so") || f.ends_with(".pyd")) {
+        return (
+            Status::Failed,
+            format!(
+                "imported {:?}, not the compiled extension module",
+                cell.module_file.as_deref().unwrap_or("nothing")
+            ),
+        );
+    }
+    let Some(output) = output else {
+        return (Status::Failed, "the worker returned no output".into());
+    };
+    let Some(size) = bench.size(planned.size) else {
+        return (Status::Failed, "internal: size missing".into());
+    };
+    let verdict = match verify::verify(bench, size, output) {
+        Ok(v) => v,
+        Err(e) => return (Status::Failed, format!("the reference could not be read: {e:#}")),
+    };
+    cell.check = verdict.detail.clone();
+    if !verdict.ok {
+        return (Status::Wrong, verdict.detail);
+    }
+    match done {
+        None => (Status::Failed, "the worker stopped before it finished sampling".into()),
+        Some((mismatched, samples)) if mismatched > 0 => (
+            Status::Wrong,
+            format!("{mismatched} of {samples} timed samples returned an output different from the verified first call"),
+        ),
+        Some(_) if cell.samples_ns.is_empty() => (Status::Failed, "no samples".into()),
+        Some(_) => {
+            cell.verified = true;
+            (Status::Ok, String::new())
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> &str {
+    &s[..s.floor_char_boundary(n)]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+//! Statistics for one cell: median, min, MAD, a distribution-free confidence interval for the median, and the
+//! speedup against the baseline with its interval.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub n: usize,
+    pub median_ns: f64,
+    pub min_ns: f64,
+    pub max_ns: f64,
+    /// Median absolute deviation (unscaled).
+    pub mad_ns: f64,
+    /// Confidence interval for the median: [lo, hi].
+    pub ci95_ns: [f64; 2],
+    /// The coverage that interval really has. With fewer than 6 samples no pair of order statistics reaches 95%,
+    /// and the interval is [min, max] with the lower coverage said here, never passed off as 95%.
+    pub ci_level: f64,
+}
+
+pub fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// P(X <= k) for X ~ Binomial(n, 1/2).
+fn binom_cdf_half(k: usize, n: usize) -> f64 {
+    let mut term = 0.5f64.powi(n as i32); // C(n,0) / 2^n
+    let mut sum = 0.0;
+    for i in 0..=k.min(n) {
+        if i > 0 {
+            term *= (n - i + 1) as f64 / i as f64;
+        }
+        sum += term;
+    }
+    sum
+}
+
+/// The order-statistic interval for the median: the narrowest symmetric [x_(j), x_(n-j+1)] with coverage >= 95%.
+fn median_ci(sorted: &[f64]) -> ([f64; 2], f64) {
+    let n = sorted.len();
+    // Coverage of [x_(j), x_(n+1-j)] (1-based) is 1 - 2 * P(X <= j-1).
+    let coverage = |j: usize| 1.0 - 2.0 * binom_cdf_half(j - 1, n);
+    let mut best = 1;
+    for j in 1..=n.div_ceil(2) {
+        if coverage(j) >= 0.95 {
+            best = j;
+        } else {
+            break;
+        }
+    }
+    let level = coverage(best).max(0.0);
+    ([sorted[best - 1], sorted[n - best]], level)
+}
+
+pub fn summarize(samples: &[f64]) -> Option<Summary> {
+    if samples.is_empty() || samples.iter().any(|s| !s.is_finite()) {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let med = median(&sorted);
+    let mut dev: Vec<f64> = sorted.iter().map(|x| (x - med).abs()).collect();
+    dev.sort_by(f64::total_cmp);
+    let (ci, level) = median_ci(&sorted);
+    Some(Summary {
+        n: sorted.len(),
+        median_ns: med,
+        min_ns: sorted[0],
+        max_ns: sorted[sorted.len() - 1],
+        mad_ns: median(&dev),
+        ci95_ns: ci,
+        ci_level: level,
+    })
+}
+
+/// Speedup of `cell` over `baseline` (baseline median / cell median) and a conservative interval from the two
+/// medians' intervals: [baseline lo / cell hi, baseline hi / cell lo].
+pub fn speedup(baseline: &Summary, cell: &Summary) -> (f64, [f64; 2]) {
+    (
+        baseline.median_ns / cell.median_ns,
+        [baseline.ci95_ns[0] / cell.ci95_ns[1], baseline.ci95_ns[1] / cell.ci95_ns[0]],
+    )
+}
+
+/// True when the interval is too wide to rank this cell against a neighbour that differs by less than ~10%:
+/// the spread (relative half-width of the interval) exceeds 5%.
+pub fn is_noisy(s: &Summary) -> bool {
+    (s.ci95_ns[1] - s.ci95_ns[0]) / 2.0 > 0.05 * s.median_ns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_odd_and_even() {
+        assert_eq!(median(&[1.0, 2.0, 9.0]), 2.0);
+        assert_eq!(median(&[1.0, 2.0, 4.0, 9.0]), 3.0);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn summary_of_known_samples() {
+        let s = summarize(&[5.0, 1.0, 4.0, 2.0, 3.0]).unwrap();
+        assert_eq!(s.median_ns, 3.0);
+        assert_eq!(s.min_ns, 1.0);
+        assert_eq!(s.max_ns, 5.0);
+        // deviations 2,2,1,1,0 -> median 1
+        assert_eq!(s.mad_ns, 1.0);
+        // n = 5 cannot reach 95%: [min, max] at 1 - 2/32 = 93.75%.
+        assert_eq!(s.ci95_ns, [1.0, 5.0]);
+        assert!((s.ci_level - 0.9375).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ci_uses_the_textbook_order_statistics() {
+        // For n = 20 the 95% interval for the median is [x_(6), x_(15)] (coverage 95.86%).
+        let samples: Vec<f64> = (1..=20).map(f64::from).collect();
+        let s = summarize(&samples).unwrap();
+        assert_eq!(s.ci95_ns, [6.0, 15.0]);
+        assert!(s.ci_level >= 0.95 && s.ci_level < 0.96, "{}", s.ci_level);
+        // n = 6 is the smallest with a 95% interval: [min, max] at 96.875%.
+        let s6 = summarize(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        assert_eq!(s6.ci95_ns, [1.0, 6.0]);
+        assert!((s6.ci_level - 0.96875).abs() < 1e-12);
+    }
+
+    #[test]
+    fn single_sample_and_bad_input() {
+        let s = summarize(&[7.0]).unwrap();
+        assert_eq!(s.ci95_ns, [7.0, 7.0]);
+        assert_eq!(s.ci_level, 0.0);
+        assert!(summarize(&[]).is_none());
+        assert!(summarize(&[1.0, f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn speedup_and_its_interval() {
+        let base = summarize(&[100.0, 110.0, 90.0, 100.0, 105.0, 95.0]).unwrap();
+        let fast = summarize(&[10.0, 11.0, 9.0, 10.0, 10.5, 9.5]).unwrap();
+        let (s, [lo, hi]) = speedup(&base, &fast);
+        assert!((s - 10.0).abs() < 1e-9);
+        assert!((lo - 90.0 / 11.0).abs() < 1e-9);
+        assert!((hi - 110.0 / 9.0).abs() < 1e-9);
+        assert!(lo < s && s < hi);
+        assert!(is_noisy(&base));
+        let tight = summarize(&[100.0, 100.5, 99.5, 100.0, 100.2, 99.8]).unwrap();
+        assert!(!is_noisy(&tight));
+    }
+}

@@ -1,0 +1,103 @@
+use super::*;
+use crate::catalog::{Catalog, SizeName};
+use serde_json::json;
+
+fn repo() -> Catalog {
+    Catalog::load(&crate::catalog::tests::repo_catalog_dir()).unwrap()
+}
+
+#[test]
+fn nbody_checks_both_energies_to_nine_decimals() {
+    let cat = repo();
+    let b = cat.benchmark("nbody").unwrap();
+    let quick = b.size(SizeName::Quick).unwrap();
+    assert!(verify(b, quick, &json!([-0.16907516382852447, -0.16908760523460595])).unwrap().ok);
+    // Right energy before, wrong after: the study's harness checked only the first.
+    let v = verify(b, quick, &json!([-0.16907516382852447, -0.169075164])).unwrap();
+    assert!(!v.ok);
+    assert!(v.detail.contains("-0.169087605"), "{}", v.detail);
+    // A difference in the 10th decimal passes; in the 9th it fails.
+    assert!(verify(b, quick, &json!([-0.1690751641, -0.1690876051])).unwrap().ok);
+    assert!(!verify(b, quick, &json!([-0.169075166, -0.169087605])).unwrap().ok);
+    assert!(!verify(b, quick, &json!("garbage")).unwrap().ok);
+    assert!(!verify(b, quick, &json!([1.0])).unwrap().ok);
+}
+
+#[test]
+fn spectral_norm_fails_a_skipped_iteration() {
+    let cat = repo();
+    let b = cat.benchmark("spectral-norm").unwrap();
+    let quick = b.size(SizeName::Quick).unwrap();
+    let e = |k: &str| quick.expect[k].as_float().unwrap();
+    let (norm, vbv, vv) = (e("norm"), e("vbv"), e("vv"));
+    assert!(verify(b, quick, &json!([norm, vbv, vv])).unwrap().ok);
+    assert!(verify(b, quick, &json!([norm, vbv * (1.0 + 5e-10), vv])).unwrap().ok);
+    // The norm converges after a couple of iterations, so it alone cannot catch a skipped one; vBv and vv can:
+    // fewer iterations leave them orders of magnitude smaller.
+    let v = verify(b, quick, &json!([norm, vbv / 1.5, vv / 1.5])).unwrap();
+    assert!(!v.ok && v.detail.contains("vbv"), "{}", v.detail);
+    assert!(!verify(b, quick, &json!([norm * (1.0 + 1e-8), vbv, vv])).unwrap().ok);
+    assert!(!verify(b, quick, &json!([norm, vbv, f64::NAN.to_string()])).unwrap().ok);
+}
+
+#[test]
+fn pipeline_output_is_compared_in_full() {
+    let cat = repo();
+    let b = cat.benchmark("json-pipeline").unwrap();
+    let quick = b.size(SizeName::Quick).unwrap();
+    let reference = load_pipeline_reference(b, quick).unwrap();
+    assert!(verify(b, quick, &reference).unwrap().ok);
+
+    let users: Vec<String> = reference.as_object().unwrap().keys().cloned().collect();
+    let last = users.last().unwrap().clone();
+
+    // One field of one user off by a cent.
+    let mut off = reference.clone();
+    let revenue = off[&last]["revenue"].as_f64().unwrap();
+    off[&last]["revenue"] = json!(revenue + 0.01);
+    let v = verify(b, quick, &off).unwrap();
+    assert!(!v.ok && v.detail.contains(&last) && v.detail.contains("revenue"), "{}", v.detail);
+
+    // A float field returned as an int is a different output.
+    let mut int = reference.clone();
+    int[&last]["cart_value"] = json!(int[&last]["cart_value"].as_f64().unwrap().round() as i64);
+    if int != reference {
+        assert!(!verify(b, quick, &int).unwrap().ok);
+    }
+
+    // A missing user and an extra user.
+    let mut missing = reference.clone();
+    missing.as_object_mut().unwrap().remove(&last);
+    let v = verify(b, quick, &missing).unwrap();
+    assert!(!v.ok && v.detail.contains("missing"), "{}", v.detail);
+    let mut extra = reference.clone();
+    extra.as_object_mut().unwrap().insert("u99999".into(), json!({}));
+    assert!(!verify(b, quick, &extra).unwrap().ok);
+
+    // Key order does not matter; content does.
+    assert!(!verify(b, quick, &json!({})).unwrap().ok);
+    assert!(!verify(b, quick, &json!(null)).unwrap().ok);
+}
+
+#[test]
+fn a_tampered_reference_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = crate::catalog::tests::repo_catalog_dir();
+    for d in ["json-pipeline"] {
+        let dst = tmp.path().join(d);
+        std::fs::create_dir_all(dst.join("expected")).unwrap();
+        for f in ["benchmark.toml", "expected/quick.json"] {
+            std::fs::copy(src.join(d).join(f), dst.join(f)).unwrap();
+        }
+    }
+    let cat = repo();
+    let mut b = cat.benchmark("json-pipeline").unwrap().clone();
+    b.dir = tmp.path().join("json-pipeline");
+    let quick = b.size(SizeName::Quick).unwrap().clone();
+    let path = b.dir.join("expected/quick.json");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.push(b' ');
+    std::fs::write(&path, bytes).unwrap();
+    let err = load_pipeline_reference(&b, &quick).unwrap_err();
+    assert!(format!("{err:#}").contains("sha256"), "{err:#}");
+}

@@ -1,0 +1,173 @@
+//! The report card as data: one row per cell, in ladder order, with the study's figure beside ours. The terminal
+//! and Markdown renderers only lay these rows out.
+
+use super::format;
+use super::results::{Cell, Results, Status};
+use crate::catalog::SizeName;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub rung: String,
+    pub runtime: String,
+    pub median: String,
+    pub speedup: String,
+    pub study: String,
+    pub first_call: String,
+    pub peak_memory: String,
+    pub cores: String,
+    pub status: String,
+    pub costs: String,
+    /// The speedup as a number, for bars and sorting (None when not measured).
+    pub speedup_value: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub benchmark: String,
+    pub title: String,
+    pub size: SizeName,
+    pub n: u64,
+    pub work: String,
+    pub baseline: String,
+    pub study_source: Option<String>,
+    pub study_baseline: Option<String>,
+    pub rows: Vec<Row>,
+    /// Numbered notes: why a cell failed or is unavailable, and how to get it.
+    pub notes: Vec<String>,
+    /// Rungs that cannot express this benchmark, with why.
+    pub not_expressed: Vec<(String, String)>,
+}
+
+fn python_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String) {
+    let rank = results.rungs.iter().position(|r| r.id == cell.rung).unwrap_or(usize::MAX);
+    let version = results
+        .runtimes
+        .iter()
+        .find(|r| r.id == cell.runtime)
+        .map(|r| r.version.split('.').filter_map(|p| p.parse().ok()).collect())
+        .unwrap_or_default();
+    (rank, version, cell.runtime.clone())
+}
+
+/// One card per benchmark and size, in the order the benchmarks were run.
+pub fn cards(results: &Results) -> Vec<Card> {
+    let mut cards = Vec::new();
+    for bench in &results.benchmarks {
+        let mut sizes: Vec<SizeName> = results
+            .cells
+            .iter()
+            .filter(|c| c.benchmark == bench.id)
+            .map(|c| c.size)
+            .collect();
+        sizes.sort();
+        sizes.dedup();
+        for size in sizes {
+            let mut cells: Vec<&Cell> = results
+                .cells
+                .iter()
+                .filter(|c| c.benchmark == bench.id && c.size == size)
+                .collect();
+            cells.sort_by_key(|c| runtime_sort_key(results, c));
+            let mut notes = Vec::new();
+            let rows = cells.iter().map(|c| row(results, bench, c, &mut notes)).collect();
+            cards.push(Card {
+                benchmark: bench.id.clone(),
+                title: bench.title.clone(),
+                size,
+                n: cells.first().map(|c| c.n).unwrap_or(0),
+                work: bench.work.clone(),
+                baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
+                study_source: bench.study.as_ref().map(|s| s.source.clone()),
+                study_baseline: bench.study.as_ref().map(|s| s.baseline.clone()),
+                rows,
+                notes,
+                not_expressed: bench.not_expressed.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            });
+        }
+    }
+    cards
+}
+
+fn row(results: &Results, bench: &super::results::BenchmarkInfo, c: &Cell, notes: &mut Vec<String>) -> Row {
+    let rung = results.rungs.iter().find(|r| r.id == c.rung);
+    let runtime = results.runtimes.iter().find(|r| r.id == c.runtime);
+    let minor = runtime.map(|r| format!("{}{}", python_minor(&r.version), if r.free_threaded { "t" } else { "" }));
+    let study = bench.study.as_ref().and_then(|s| {
+        let key = if c.rung == "cpython" { minor.as_deref() } else { None };
+        s.figure(&c.rung, key).map(|(ms, sp)| format!("{} ({})", format::ratio(sp), format::duration(ms * 1e6)))
+    });
+    let costs = bench
+        .study
+        .as_ref()
+        .and_then(|s| s.costs.get(&c.rung).cloned())
+        .or_else(|| rung.map(|r| r.costs.clone()))
+        .unwrap_or_default();
+    let status = match c.status {
+        Status::Ok => "ok ✓".to_string(),
+        other => {
+            let mut note = format!("{} {} on {}: {}", c.rung, other.as_str(), c.runtime, c.reason);
+            if let Some(get) = &c.get {
+                note.push_str(&format!(" (get it: {get})"));
+            }
+            notes.push(note);
+            format!("{} [{}]", other.as_str(), notes.len())
+        }
+    };
+    let cores = match (c.cpu_ns, c.median_ns, c.threads) {
+        (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => format!("{:.1} cpu/wall, {t} thr", cpu / wall),
+        _ => String::new(),
+    };
+    Row {
+        rung: rung.map(|r| r.title.clone()).unwrap_or_else(|| c.rung.clone()),
+        runtime: runtime.map(|r| r.display_name()).unwrap_or_else(|| c.runtime.clone()),
+        median: match (c.median_ns, c.ci95_ns) {
+            (Some(m), Some(ci)) if c.status == Status::Ok => format::duration_ci(m, ci),
+            _ => String::new(),
+        },
+        speedup: match (c.speedup, c.speedup_ci95) {
+            (Some(s), Some(ci)) => format::ratio_ci(s, ci),
+            _ => String::new(),
+        },
+        study: study.unwrap_or_default(),
+        first_call: c.first_call_ns.map(|n| format::duration(n as f64)).unwrap_or_default(),
+        peak_memory: c.peak_rss_bytes.map(format::bytes).unwrap_or_default(),
+        cores,
+        status,
+        costs,
+        speedup_value: c.speedup,
+    }
+}
+
+pub const HEADERS: [&str; 10] = [
+    "Rung",
+    "Runtime",
+    "Median [95% CI]",
+    "Speedup",
+    "Study",
+    "First call",
+    "Peak RSS",
+    "Cores",
+    "Status",
+    "What it costs you",
+];
+
+impl Row {
+    pub fn cells(&self) -> [&str; 10] {
+        [
+            &self.rung,
+            &self.runtime,
+            &self.median,
+            &self.speedup,
+            &self.study,
+            &self.first_call,
+            &self.peak_memory,
+            &self.cores,
+            &self.status,
+            &self.costs,
+        ]
+    }
+}

@@ -1,0 +1,43 @@
+//! The report card as Markdown (GitHub tables), one section per benchmark.
+
+use super::card::{HEADERS, cards};
+use super::results::Results;
+
+fn escape(cell: &str) -> String {
+    cell.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(results: &Results) -> String {
+    let m = &results.machine;
+    let mut s = format!(
+        "# ladder report card\n\nMachine: {} ({} cores, {:.0} GiB), {}, kernel {}. Run started {}. Baseline: {}.\n\n",
+        m.cpu_model,
+        m.cores,
+        m.memory_bytes as f64 / (1024.0 * 1024.0 * 1024.0),
+        m.os,
+        m.kernel,
+        results.started_at,
+        results.baseline.as_deref().unwrap_or("none")
+    );
+    for card in cards(results) {
+        s.push_str(&format!("## {} ({} {}, size {})\n\n", card.title, card.n, card.work, card.size));
+        s.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
+        s.push_str(&format!("|{}\n", "---|".repeat(HEADERS.len())));
+        for row in &card.rows {
+            let cells: Vec<String> = row.cells().iter().map(|c| escape(c)).collect();
+            s.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        s.push('\n');
+        if let (Some(source), Some(base)) = (&card.study_source, &card.study_baseline) {
+            s.push_str(&format!("Study figures: {source}; speedups against {base}.\n\n"));
+        }
+        for (i, note) in card.notes.iter().enumerate() {
+            s.push_str(&format!("{}. {}\n", i + 1, escape(note)));
+        }
+        for (rung, why) in &card.not_expressed {
+            s.push_str(&format!("- not expressed: **{rung}**: {}\n", escape(why)));
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,307 @@
+//! The results document: one versioned JSON file per run, rewritten atomically after every cell so that a crash
+//! or Ctrl-C loses nothing measured. Every report is a pure function of it.
+
+use crate::catalog::{SizeName, Study};
+use crate::toolchain::build::BuildInfo;
+use crate::toolchain::discover::Runtime;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const SCHEMA: &str = "ladder-results";
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Wrong,
+    Failed,
+    Timeout,
+    Unavailable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Wrong => "wrong",
+            Status::Failed => "failed",
+            Status::Timeout => "timeout",
+            Status::Unavailable => "unavailable",
+        }
+    }
+
+    /// Statuses that make `ladder run` exit non-zero.
+    pub fn is_fault(self) -> bool {
+        matches!(self, Status::Wrong | Status::Failed | Status::Timeout)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu_model: String,
+    pub cores: usize,
+    pub memory_bytes: u64,
+    pub os: String,
+    pub kernel: String,
+    pub arch: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimingPolicy {
+    pub min_samples: u32,
+    pub max_samples: u32,
+    pub min_time_ns: u64,
+    pub max_time_ns: u64,
+    pub target_sample_ns: u64,
+    pub warmup_ns: u64,
+    pub timeout_ns: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub size: SizeName,
+    pub baseline: Option<String>,
+    pub timing: TimingPolicy,
+}
+
+/// What the report card needs to know of a rung without the catalog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RungInfo {
+    pub id: String,
+    pub title: String,
+    pub study_rung: String,
+    pub costs: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BenchmarkInfo {
+    pub id: String,
+    pub title: String,
+    pub work: String,
+    pub study: Option<Study>,
+    /// rung id -> why it cannot express this benchmark.
+    pub not_expressed: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cell {
+    pub benchmark: String,
+    pub rung: String,
+    /// Runtime id (`cpython-3.13`), or the interpreter family when none was found (`pypy`).
+    pub runtime: String,
+    pub size: SizeName,
+    pub n: u64,
+    pub status: Status,
+    pub reason: String,
+    /// The command that gets a missing tool, for unavailable cells.
+    pub get: Option<String>,
+    pub verified: bool,
+    /// What the check compared, and the first difference when it failed.
+    pub check: String,
+    /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`).
+    pub samples_ns: Vec<f64>,
+    pub loops: u64,
+    pub median_ns: Option<f64>,
+    pub ci95_ns: Option<[f64; 2]>,
+    /// The coverage the interval really has (below 0.95 when there were fewer than 6 samples).
+    pub ci_level: Option<f64>,
+    pub min_ns: Option<f64>,
+    pub mad_ns: Option<f64>,
+    /// Spread too wide to rank this cell against a close neighbour.
+    pub noisy: bool,
+    pub speedup: Option<f64>,
+    pub speedup_ci95: Option<[f64; 2]>,
+    pub first_call_ns: Option<u64>,
+    pub peak_rss_bytes: Option<u64>,
+    /// Median CPU time per call (all threads); above the wall time when a rung used several cores.
+    pub cpu_ns: Option<f64>,
+    /// Peak number of OS threads in the worker process.
+    pub threads: Option<u32>,
+    pub gc_enabled: Option<bool>,
+    /// The file the worker imported (a .so for compiled rungs).
+    pub module_file: Option<String>,
+    pub python: Option<String>,
+    pub build: Option<BuildInfo>,
+    /// Wall and CPU time of the whole worker process, start-up and setup included.
+    pub process_wall_ns: Option<u64>,
+    pub process_cpu_ns: Option<u64>,
+    /// The end of the worker's stderr, for failed cells.
+    pub log: Option<String>,
+}
+
+impl Cell {
+    pub fn new(benchmark: &str, rung: &str, runtime: &str, size: SizeName, n: u64) -> Cell {
+        Cell {
+            benchmark: benchmark.into(),
+            rung: rung.into(),
+            runtime: runtime.into(),
+            size,
+            n,
+            status: Status::Unavailable,
+            reason: String::new(),
+            get: None,
+            verified: false,
+            check: String::new(),
+            samples_ns: Vec::new(),
+            loops: 0,
+            median_ns: None,
+            ci95_ns: None,
+            ci_level: None,
+            min_ns: None,
+            mad_ns: None,
+            noisy: false,
+            speedup: None,
+            speedup_ci95: None,
+            first_call_ns: None,
+            peak_rss_bytes: None,
+            cpu_ns: None,
+            threads: None,
+            gc_enabled: None,
+            module_file: None,
+            python: None,
+            build: None,
+            process_wall_ns: None,
+            process_cpu_ns: None,
+            log: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub schema: String,
+    pub version: u32,
+    pub ladder_version: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub command: Vec<String>,
+    pub settings: Settings,
+    pub machine: Machine,
+    /// The baseline runtime id every speedup is measured against.
+    pub baseline: Option<String>,
+    pub runtimes: Vec<Runtime>,
+    /// Tool -> version (compilers, pinned packages).
+    pub tools: BTreeMap<String, String>,
+    pub rungs: Vec<RungInfo>,
+    pub benchmarks: Vec<BenchmarkInfo>,
+    pub cells: Vec<Cell>,
+}
+
+impl Results {
+    /// Recomputes every speedup against the baseline cell (the `cpython` rung on the baseline runtime) of the
+    /// same benchmark and size.
+    pub fn recompute_speedups(&mut self) {
+        let Some(baseline) = self.baseline.clone() else { return };
+        let summaries: BTreeMap<(String, SizeName), crate::measure::stats::Summary> = self
+            .cells
+            .iter()
+            .filter(|c| c.rung == "cpython" && c.runtime == baseline && c.status == Status::Ok)
+            .filter_map(|c| Some(((c.benchmark.clone(), c.size), crate::measure::stats::summarize(&c.samples_ns)?)))
+            .collect();
+        for cell in &mut self.cells {
+            let base = summaries.get(&(cell.benchmark.clone(), cell.size));
+            let this = (cell.status == Status::Ok)
+                .then(|| crate::measure::stats::summarize(&cell.samples_ns))
+                .flatten();
+            (cell.speedup, cell.speedup_ci95) = match (base, this) {
+                (Some(b), Some(c)) => {
+                    let (s, ci) = crate::measure::stats::speedup(b, &c);
+                    (Some(s), Some(ci))
+                }
+                _ => (None, None),
+            };
+        }
+    }
+
+    /// Writes the document atomically (a temporary file renamed over the old one).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(self)?;
+        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+
+    pub fn read(path: &Path) -> Result<Results> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let results: Results =
+            serde_json::from_str(&text).with_context(|| format!("{} is not a ladder results document", path.display()))?;
+        if results.schema != SCHEMA || results.version != SCHEMA_VERSION {
+            anyhow::bail!(
+                "{}: schema {} v{}, this ladder reads {SCHEMA} v{SCHEMA_VERSION}",
+                path.display(),
+                results.schema,
+                results.version
+            );
+        }
+        Ok(results)
+    }
+}
+
+/// Reads the facts of this machine that matter for comparing runs.
+pub fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let memory_bytes = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0);
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("PRETTY_NAME="))
+                .map(|l| l.trim_start_matches("PRETTY_NAME=").trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::OS.to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    Machine {
+        cpu_model,
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        memory_bytes,
+        os,
+        kernel,
+        arch: std::env::consts::ARCH.to_string(),
+    }
+}
+
+/// Now, as an RFC 3339 UTC timestamp (no dependency for one function).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

@@ -1,0 +1,70 @@
+//! System tools the rungs need (a C compiler, cargo), found on PATH with their versions.
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub path: Option<PathBuf>,
+    /// The first line the tool prints for its version flag.
+    pub version: Option<String>,
+    /// What it is needed for.
+    pub needed_by: String,
+    /// The command that gets it when it is missing.
+    pub get: String,
+}
+
+/// Looks a program up on PATH the way a shell would.
+pub fn which(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+pub fn version_line(program: &Path, flag: &str) -> Option<String> {
+    let out = Command::new(program).arg(flag).output().ok()?;
+    let text = if out.stdout.is_empty() { out.stderr } else { out.stdout };
+    String::from_utf8_lossy(&text).lines().next().map(|l| l.trim().to_string())
+}
+
+fn tool(name: &str, program: &str, needed_by: &str, get: &str) -> Tool {
+    let path = which(program);
+    Tool {
+        name: name.into(),
+        version: path.as_deref().and_then(|p| version_line(p, "--version")),
+        path,
+        needed_by: needed_by.into(),
+        get: get.into(),
+    }
+}
+
+/// The system tools ladder uses.
+pub fn probe_tools() -> Vec<Tool> {
+    vec![
+        tool(
+            "cc",
+            &super::build::cc_program(),
+            "the c, cython and mypyc rungs",
+            "apt-get install gcc",
+        ),
+        tool(
+            "cargo",
+            "cargo",
+            "the rust rung (maturin builds the PyO3 extension with it)",
+            "curl https://sh.rustup.rs -sSf | sh",
+        ),
+        tool("rustc", "rustc", "the rust rung", "curl https://sh.rustup.rs -sSf | sh"),
+    ]
+}

@@ -1,0 +1,180 @@
+"""ladder's timing worker: runs one cell (one implementation, one size) and reports JSON lines.
+
+Runs on CPython 3.10+ and PyPy 3.9 with the standard library only. The parent passes one JSON argument:
+
+    {"module_dir", "module", "n", "data_path", "min_samples", "max_samples",
+     "min_time_ns", "max_time_ns", "target_sample_ns", "warmup_ns"}
+
+Protocol (one JSON object per line, on a private copy of the original stdout):
+    hello      interpreter facts
+    imported   the file that was imported, and how long the import took
+    first_call wall and CPU time of the first call (JIT compilation and import-time work show up here)
+    output     the first call's result, for the parent to verify
+    sample     one timed sample: wall and CPU ns for `loops` calls
+    done       counts, peak thread count, GC state, outputs that differed from the first one
+    error      an exception, with the phase it happened in
+The implementation's own stdout is redirected to a temporary file: anything it prints cannot corrupt the
+protocol, and is reported as a failure (a benchmark must not do I/O while it is timed).
+"""
+
+import gc
+import importlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import traceback
+
+PROTO = None
+
+
+def emit(event, **fields):
+    fields["event"] = event
+    PROTO.write(json.dumps(fields, default=_plain) + "\n")
+    PROTO.flush()
+
+
+def _plain(value):
+    # numpy scalars and similar: anything with .item() or .tolist() becomes a plain Python value.
+    for attr in ("tolist", "item"):
+        if hasattr(value, attr):
+            return getattr(value, attr)()
+    raise TypeError("run() returned a %s, which is not JSON-serialisable" % type(value).__name__)
+
+
+def thread_count():
+    """Threads of this process, native ones included (BLAS, rayon), where /proc tells."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import threading
+
+    return threading.active_count()
+
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, default=_plain)
+
+
+def main():
+    global PROTO
+    cfg = json.loads(sys.argv[1])
+    PROTO = os.fdopen(os.dup(1), "w")
+    captured = tempfile.TemporaryFile()
+    sys.stdout.flush()
+    os.dup2(captured.fileno(), 1)
+
+    emit(
+        "hello",
+        implementation=sys.implementation.name,
+        python=platform.python_version(),
+        executable=sys.executable,
+        pid=os.getpid(),
+    )
+    phase = "import"
+    try:
+        sys.path.insert(0, cfg["module_dir"])
+        t0 = time.perf_counter_ns()
+        module = importlib.import_module(cfg["module"])
+        emit("imported", file=getattr(module, "__file__", None), import_ns=time.perf_counter_ns() - t0)
+
+        n, data_path = cfg["n"], cfg["data_path"]
+        phase = "setup"
+        state = module.setup(n, data_path)
+        phase = "run"
+        c0, t0 = time.process_time_ns(), time.perf_counter_ns()
+        output = module.run(state)
+        t1, c1 = time.perf_counter_ns(), time.process_time_ns()
+        del state
+        first_ns = t1 - t0
+        emit("first_call", ns=first_ns, cpu_ns=c1 - c0)
+        phase = "output"
+        reference = canonical(output)
+        emit("output", value=output)
+
+        # Warm up (JITs compile hot loops while this runs) for at least warmup_ns, unless calls are so slow
+        # that the first call already served as the warm-up.
+        phase = "run"
+        warm_ns = first_ns
+        if first_ns < cfg["warmup_ns"]:
+            deadline = time.perf_counter_ns() + cfg["warmup_ns"]
+            while True:
+                state = module.setup(n, data_path)
+                t0 = time.perf_counter_ns()
+                module.run(state)
+                warm_ns = time.perf_counter_ns() - t0
+                if time.perf_counter_ns() >= deadline:
+                    break
+        # Fast calls are looped so one sample is never below target_sample_ns of work.
+        loops = 1
+        if warm_ns < cfg["target_sample_ns"]:
+            loops = -(-cfg["target_sample_ns"] // max(warm_ns, 1))
+
+        samples = 0
+        mismatches = 0
+        threads = thread_count()
+        started = time.perf_counter_ns()
+        while True:
+            phase = "setup"
+            states = [module.setup(n, data_path) for _ in range(loops)]
+            phase = "run"
+            c0, t0 = time.process_time_ns(), time.perf_counter_ns()
+            for s in states:
+                output = module.run(s)
+            t1, c1 = time.perf_counter_ns(), time.process_time_ns()
+            del states
+            samples += 1
+            threads = max(threads, thread_count())
+            emit("sample", ns=t1 - t0, cpu_ns=c1 - c0, loops=loops)
+            phase = "output"
+            if canonical(output) != reference:
+                mismatches += 1
+            elapsed = time.perf_counter_ns() - started
+            if samples >= cfg["max_samples"]:
+                break
+            if samples >= cfg["min_samples"] and elapsed >= cfg["min_time_ns"]:
+                break
+            # A hard cap on time, but never fewer than three samples: a median needs them.
+            if elapsed >= cfg["max_time_ns"] and samples >= 3:
+                break
+
+        sys.stdout.flush()
+        stray = captured.tell()
+        if stray:
+            captured.seek(0)
+            head = captured.read(200).decode("utf-8", "replace")
+            emit(
+                "error",
+                phase="stdout",
+                type="StrayOutput",
+                message="the implementation wrote %d bytes to stdout while it ran: %r" % (stray, head),
+                traceback="",
+            )
+            return 1
+        emit(
+            "done",
+            samples=samples,
+            threads=threads,
+            gc_enabled=gc.isenabled(),
+            mismatched_outputs=mismatches,
+        )
+        return 0
+    except BaseException as exc:  # report everything, KeyboardInterrupt and SystemExit included
+        emit(
+            "error",
+            phase=phase,
+            type=type(exc).__name__,
+            message=str(exc)[:2000],
+            traceback=traceback.format_exc()[-4000:],
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
