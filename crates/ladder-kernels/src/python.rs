@@ -79,7 +79,7 @@ fn json_pipeline_dicts<'py>(
         // `text` checked the type: these casts cannot fail.
         let kind_str = kind_obj.cast::<PyString>()?.to_str()?;
         let ts = ts_obj.cast::<PyString>()?.to_str()?;
-        let Some(kind) = pipeline::keep(kind_str, ts) else {
+        let Some((kind, ts)) = pipeline::keep(kind_str, ts).map_err(|m| fail(m.to_owned()))? else {
             continue;
         };
         let user_obj = field(keys.user_id.bind(py))?;
@@ -201,8 +201,8 @@ fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDic
         d.set_item(k.top_page.bind(py), u.top_page)?;
         d.set_item(k.peak_hour.bind(py), u.peak_hour)?;
         d.set_item(k.active_days.bind(py), u.active_days)?;
-        d.set_item(k.first_ts.bind(py), u.first_ts)?;
-        d.set_item(k.last_ts.bind(py), u.last_ts)?;
+        d.set_item(k.first_ts.bind(py), u.first_ts.text().as_str())?;
+        d.set_item(k.last_ts.bind(py), u.last_ts.text().as_str())?;
         result.set_item(u.user_id, d)?;
     }
     Ok(result)

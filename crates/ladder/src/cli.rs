@@ -7,7 +7,9 @@ use crate::home::ladder_home;
 use crate::measure::plan::{self, Selection, ToolPresence};
 use crate::measure::run::{Progress, Runner};
 use crate::measure::worker::ProcessExecutor;
-use crate::report::results::{self, BenchmarkInfo, Cell, Results, RungInfo, Settings, Status, TimingPolicy};
+use crate::report::results::{
+    self, BenchmarkInfo, Cell, Results, RungInfo, Settings, Status, TimingPolicy,
+};
 use crate::report::{markdown, terminal};
 use crate::toolchain::discover::{Discovery, Runtime, SearchPaths, discover};
 use crate::toolchain::tools::probe_tools;
@@ -18,7 +20,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "ladder", version, about = "Climb the Python optimization ladder on this machine: every rung measured, every output verified")]
+#[command(
+    name = "ladder",
+    version,
+    about = "Climb the Python optimization ladder on this machine: every rung measured, every output verified"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -96,17 +102,28 @@ fn load_catalog(arg: &CatalogArg) -> Result<Catalog> {
 
 fn parse_size(s: &str) -> Result<SizeName> {
     SizeName::parse(s).ok_or_else(|| {
-        UsageError::new(format!("--size {s}: unknown size; valid sizes: quick, default, standard")).into()
+        UsageError::new(format!(
+            "--size {s}: unknown size; valid sizes: quick, default, standard"
+        ))
+        .into()
     })
 }
 
-fn resolve_baseline<'a>(discovery: &'a Discovery, wanted: Option<&str>) -> Result<Option<&'a Runtime>> {
+fn resolve_baseline<'a>(
+    discovery: &'a Discovery,
+    wanted: Option<&str>,
+) -> Result<Option<&'a Runtime>> {
     match wanted {
         None => Ok(discovery.default_baseline()),
         Some(w) => discovery.find(w).map(Some).ok_or_else(|| {
             UsageError::new(format!(
                 "--baseline {w}: no such runtime here; found: {}",
-                discovery.runtimes.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+                discovery
+                    .runtimes
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
             .into()
         }),
@@ -146,7 +163,10 @@ pub fn timing_for(size: SizeName, args: &RunArgs) -> Result<TimingPolicy> {
     };
     if let Some(secs) = args.timeout {
         if !(secs.is_finite() && secs > 0.0) {
-            return Err(UsageError::new(format!("--timeout {secs}: must be a positive number of seconds")).into());
+            return Err(UsageError::new(format!(
+                "--timeout {secs}: must be a positive number of seconds"
+            ))
+            .into());
         }
         t.timeout_ns = (secs * 1e9) as u64;
     }
@@ -176,7 +196,12 @@ fn tool_presence() -> ToolPresence {
 }
 
 /// The results document's header: everything but the cells.
-pub fn new_results(catalog: &Catalog, discovery: &Discovery, baseline: Option<&Runtime>, settings: Settings) -> Results {
+pub fn new_results(
+    catalog: &Catalog,
+    discovery: &Discovery,
+    baseline: Option<&Runtime>,
+    settings: Settings,
+) -> Results {
     let mut tools = std::collections::BTreeMap::new();
     for t in probe_tools() {
         if let Some(v) = t.version {
@@ -231,12 +256,17 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     plan::validate_selection(&catalog, &selection)?;
     for (flag, path) in [("--json", &args.json), ("--markdown", &args.markdown)] {
-        if let Some(dir) = path.as_ref().and_then(|p| p.parent()).filter(|d| !d.as_os_str().is_empty())
+        if let Some(dir) = path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .filter(|d| !d.as_os_str().is_empty())
             && !dir.is_dir()
         {
             return Err(UsageError::new(format!(
                 "{flag} {}: the folder {} does not exist",
-                path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                path.as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
                 dir.display()
             ))
             .into());
@@ -279,11 +309,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
     print!("{}", terminal::render(&results));
     if let Some(md) = &args.markdown {
-        std::fs::write(md, markdown::render(&results)).with_context(|| format!("writing {}", md.display()))?;
+        std::fs::write(md, markdown::render(&results))
+            .with_context(|| format!("writing {}", md.display()))?;
     }
     let faults = results.cells.iter().filter(|c| c.status.is_fault()).count();
     Ok(if faults > 0 {
-        eprintln!("ladder: {faults} cell(s) wrong, failed or timed out (see the notes under each table)");
+        eprintln!(
+            "ladder: {faults} cell(s) wrong, failed or timed out (see the notes under each table)"
+        );
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -296,8 +329,18 @@ fn list(args: CatalogArg) -> Result<ExitCode> {
     let baseline = discovery.default_baseline();
     println!("Benchmarks:");
     for b in &catalog.benchmarks {
-        let sizes: Vec<String> = b.sizes.iter().map(|s| format!("{} n={}", s.name, s.n)).collect();
-        println!("  {:<22} {} ({}; {})", b.id, b.title, b.work, sizes.join(", "));
+        let sizes: Vec<String> = b
+            .sizes
+            .iter()
+            .map(|s| format!("{} n={}", s.name, s.n))
+            .collect();
+        println!(
+            "  {:<22} {} ({}; {})",
+            b.id,
+            b.title,
+            b.work,
+            sizes.join(", ")
+        );
     }
     println!("\nRungs (ladder order):");
     let selection = Selection::default();
@@ -305,7 +348,11 @@ fn list(args: CatalogArg) -> Result<ExitCode> {
     for r in &catalog.rungs {
         let cells: Vec<_> = plan.cells.iter().filter(|c| c.rung == r.id).collect();
         let runtimes: Vec<&str> = {
-            let mut v: Vec<&str> = cells.iter().filter(|c| c.unavailable.is_none()).map(|c| c.runtime_label.as_str()).collect();
+            let mut v: Vec<&str> = cells
+                .iter()
+                .filter(|c| c.unavailable.is_none())
+                .map(|c| c.runtime_label.as_str())
+                .collect();
             v.sort();
             v.dedup();
             v
@@ -313,9 +360,15 @@ fn list(args: CatalogArg) -> Result<ExitCode> {
         let state = match cells.iter().find_map(|c| c.unavailable.as_ref()) {
             Some((reason, get)) if runtimes.is_empty() => format!(
                 "unavailable: {reason}{}",
-                get.as_ref().map(|g| format!(" (get it: {g})")).unwrap_or_default()
+                get.as_ref()
+                    .map(|g| format!(" (get it: {g})"))
+                    .unwrap_or_default()
             ),
-            _ if !r.packages.is_empty() => format!("available on {} (installs {} on first use)", runtimes.join(", "), r.packages.join(" ")),
+            _ if !r.packages.is_empty() => format!(
+                "available on {} (installs {} on first use)",
+                runtimes.join(", "),
+                r.packages.join(" ")
+            ),
             _ => format!("available on {}", runtimes.join(", ")),
         };
         println!("  {:<8} {:<14} {} — {}", r.id, r.title, r.study_rung, state);
@@ -332,7 +385,9 @@ fn doctor() -> Result<ExitCode> {
     let discovery = discover(&SearchPaths::from_env());
     println!("Runtimes:");
     if discovery.runtimes.is_empty() {
-        println!("  none found (install CPython 3.10+: apt-get install python3, or pyenv install 3.13)");
+        println!(
+            "  none found (install CPython 3.10+: apt-get install python3, or pyenv install 3.13)"
+        );
     }
     let baseline = discovery.default_baseline().map(|b| b.id.clone());
     for r in &discovery.runtimes {
@@ -342,10 +397,18 @@ fn doctor() -> Result<ExitCode> {
             r.display_name(),
             r.executable.display(),
             r.found_via,
-            if Some(&r.id) == baseline.as_ref() { "  <- baseline" } else { "" }
+            if Some(&r.id) == baseline.as_ref() {
+                "  <- baseline"
+            } else {
+                ""
+            }
         );
     }
-    if !discovery.runtimes.iter().any(|r| r.implementation == crate::toolchain::discover::Implementation::Pypy) {
+    if !discovery
+        .runtimes
+        .iter()
+        .any(|r| r.implementation == crate::toolchain::discover::Implementation::Pypy)
+    {
         println!("  pypy            missing (get it: apt-get install pypy3)");
     }
     if !discovery.skipped.is_empty() {
@@ -364,11 +427,17 @@ fn doctor() -> Result<ExitCode> {
                 p.display(),
                 t.needed_by
             ),
-            (None, _) => println!("  {:<6} missing — for {} (get it: {})", t.name, t.needed_by, t.get),
+            (None, _) => println!(
+                "  {:<6} missing — for {} (get it: {})",
+                t.name, t.needed_by, t.get
+            ),
         }
     }
     let home = ladder_home()?;
-    println!("LADDER_HOME: {} (venvs, builds, generated data, results)", home.display());
+    println!(
+        "LADDER_HOME: {} (venvs, builds, generated data, results)",
+        home.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -397,8 +466,10 @@ impl Progress for TerminalProgress {
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "[{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             self.bar = Some(bar);
@@ -430,7 +501,9 @@ impl Progress for TerminalProgress {
         let line = match cell.status {
             Status::Ok => format!(
                 "      ok, median {}",
-                cell.median_ns.map(crate::report::format::duration).unwrap_or_default()
+                cell.median_ns
+                    .map(crate::report::format::duration)
+                    .unwrap_or_default()
             ),
             other => format!("      {}: {}", other.as_str(), cell.reason),
         };
@@ -449,7 +522,10 @@ impl Progress for TerminalProgress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        eprintln!("ladder: done in {:.0} s", self.started.elapsed().as_secs_f64());
+        eprintln!(
+            "ladder: done in {:.0} s",
+            self.started.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -475,11 +551,19 @@ pub(crate) mod tests {
     #[test]
     fn timing_flags_are_validated() {
         let mut args = default_run_args();
-        assert_eq!(timing_for(SizeName::Quick, &args).unwrap().timeout_ns, 120_000_000_000);
+        assert_eq!(
+            timing_for(SizeName::Quick, &args).unwrap().timeout_ns,
+            120_000_000_000
+        );
         args.timeout = Some(-1.0);
-        assert!(crate::error::is_usage(&timing_for(SizeName::Quick, &args).unwrap_err()));
+        assert!(crate::error::is_usage(
+            &timing_for(SizeName::Quick, &args).unwrap_err()
+        ));
         args.timeout = Some(2.5);
-        assert_eq!(timing_for(SizeName::Quick, &args).unwrap().timeout_ns, 2_500_000_000);
+        assert_eq!(
+            timing_for(SizeName::Quick, &args).unwrap().timeout_ns,
+            2_500_000_000
+        );
         args.min_samples = Some(10);
         args.max_samples = Some(3);
         let err = timing_for(SizeName::Quick, &args).unwrap_err();

@@ -154,7 +154,8 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468; // days since 0000-03-01
     let era = z / 146_097;
     let day_of_era = z % 146_097; // 0..=146_096
-    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let shifted_month = (5 * day_of_year + 2) / 153; // March = 0
     let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
@@ -284,7 +285,11 @@ fn push_meta(out: &mut Vec<u8>, rng: &mut SplitMix64, kind: usize, id: u64) {
             push_str(out, "\"query\": ");
             push_query(out, rng);
             push_str(out, ", ");
-            let results = if rng.chance(8) { 0 } else { rng.between(1, 480) };
+            let results = if rng.chance(8) {
+                0
+            } else {
+                rng.between(1, 480)
+            };
             push_uint_field(out, "results", results);
         }
         3 => {
@@ -372,7 +377,8 @@ fn user_weights(rng: &mut SplitMix64, users: usize) -> Vec<u64> {
     cumulative
 }
 
-/// The events file for `n` events: a JSON array, one event object per line (see `SPEC.md`).
+/// The events file for `n` events: a JSON array, one event object per line (see `SPEC.md`). User ids have five
+/// digits up to two million events (100,000 users), more beyond.
 pub fn generate(n: usize, seed: u64) -> Vec<u8> {
     let users = (n / 20).max(1);
     let mut rng = SplitMix64::new(seed);
@@ -472,7 +478,10 @@ mod tests {
             match *s.get(i)? {
                 b'"' => return Some(i + 1),
                 b'\\' => {
-                    if !matches!(s.get(i + 1)?, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') {
+                    if !matches!(
+                        s.get(i + 1)?,
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'
+                    ) {
                         return None;
                     }
                     i += 2;
@@ -547,7 +556,10 @@ mod tests {
     #[test]
     fn deterministic() {
         assert_eq!(generate(2_000, DEFAULT_SEED), generate(2_000, DEFAULT_SEED));
-        assert_ne!(generate(2_000, DEFAULT_SEED), generate(2_000, DEFAULT_SEED ^ 1));
+        assert_ne!(
+            generate(2_000, DEFAULT_SEED),
+            generate(2_000, DEFAULT_SEED ^ 1)
+        );
         // a smaller file is not a prefix of a larger one (the user count depends on n) but is stable
         assert_eq!(generate(1, 7), generate(1, 7));
     }
@@ -612,7 +624,11 @@ mod tests {
             }
         }
         // every user id is in range; heavy-tailed activity still reaches most of the 250 users
-        assert!(users.len() > 200 && users.len() <= n / 20, "{}", users.len());
+        assert!(
+            users.len() > 200 && users.len() <= n / 20,
+            "{}",
+            users.len()
+        );
         // page views and clicks dominate; every type occurs
         assert!(type_counts.iter().all(|&c| c > 0));
         assert!(type_counts[0] > type_counts[1] && type_counts[1] > type_counts[2]);

@@ -14,7 +14,11 @@ pub fn ladder_home() -> Result<PathBuf> {
             .context("neither LADDER_HOME nor HOME is set; set LADDER_HOME to a writable folder")?;
         PathBuf::from(home).join(".cache").join("ladder")
     };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating LADDER_HOME {}; set LADDER_HOME to a writable folder", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| {
+        format!(
+            "creating LADDER_HOME {}; set LADDER_HOME to a writable folder",
+            dir.display()
+        )
+    })?;
     Ok(dir)
 }

@@ -13,9 +13,14 @@ use super::{Aggregator, InputError, Kind, Location, Output, Payload, keep};
 
 /// Runs the whole pipeline on the bytes of an events file.
 pub fn run(data: &[u8]) -> Result<Output, InputError> {
+    // One validation pass over the whole input (fast on ASCII) instead of one per string inside the parser.
+    let text = std::str::from_utf8(data).map_err(|e| InputError {
+        location: Location::Byte(e.valid_up_to()),
+        message: "invalid JSON: not UTF-8".to_owned(),
+    })?;
     let mut aggregator = Aggregator::new();
     let mut fault = None;
-    let mut de = serde_json::Deserializer::from_slice(data);
+    let mut de = serde_json::Deserializer::from_str(text);
     let parsed = de
         .deserialize_seq(Events {
             data,
@@ -108,8 +113,11 @@ impl<'de> Visitor<'de> for Events<'_, 'de> {
 
 impl<'de> Events<'_, 'de> {
     fn process(&mut self, event: Event<'de>) -> Result<(), InputError> {
-        let ts = &*event.ts.0;
-        let Some(kind) = keep(&event.kind.0, ts) else {
+        let kept = keep(&event.kind.0, &event.ts.0).map_err(|message| InputError {
+            location: Location::Byte(self.at(&event.ts).unwrap_or_else(|| self.near(&event))),
+            message: message.to_owned(),
+        })?;
+        let Some((kind, ts)) = kept else {
             return Ok(());
         };
         let payload = match kind {
@@ -132,7 +140,7 @@ impl<'de> Events<'_, 'de> {
         self.aggregator
             .add(&event.user_id.0, kind, &event.page.0, ts, payload)
             .map_err(|message| InputError {
-                location: Location::Byte(self.offset_of(ts).unwrap_or_else(|| self.near(&event))),
+                location: Location::Byte(self.near(&event)),
                 message: message.to_owned(),
             })
     }
@@ -152,16 +160,20 @@ impl<'de> Events<'_, 'de> {
         (offset <= self.data.len()).then_some(offset)
     }
 
+    /// Where a string field starts in the input, when it was borrowed from it.
+    fn at(&self, text: &Text<'de>) -> Option<usize> {
+        match text {
+            Text(Cow::Borrowed(s)) => self.offset_of(s),
+            Text(Cow::Owned(_)) => None,
+        }
+    }
+
     /// A byte offset inside the event, for errors about the event as a whole: the start of its first borrowed
     /// field.
     fn near(&self, event: &Event<'de>) -> usize {
-        let borrowed = |t: &Text<'de>| match t {
-            Text(Cow::Borrowed(s)) => self.offset_of(s),
-            Text(Cow::Owned(_)) => None,
-        };
         [&event.kind, &event.ts, &event.user_id, &event.page]
             .into_iter()
-            .filter_map(borrowed)
+            .filter_map(|t| self.at(t))
             .chain(event.meta.and_then(|m| self.offset_of(m.get())))
             .min()
             .unwrap_or(0)
@@ -204,7 +216,11 @@ mod tests {
     }
 
     fn error(json: &str) -> (usize, String) {
-        let e = run(json.as_bytes()).expect_err("invalid input");
+        error_bytes(json.as_bytes())
+    }
+
+    fn error_bytes(json: &[u8]) -> (usize, String) {
+        let e = run(json).expect_err("invalid input");
         match e.location {
             Location::Byte(offset) => (offset, e.message),
             Location::Event(_) => panic!("bytes report offsets"),
@@ -253,8 +269,8 @@ mod tests {
         // hours 10, 11, 11, 10: a tie, 10 was seen first
         assert_eq!(u1.peak_hour, 10);
         assert_eq!(u1.active_days, 2);
-        assert_eq!(u1.first_ts, "2025-04-02T10:00:00Z");
-        assert_eq!(u1.last_ts, "2025-05-01T11:00:00Z");
+        assert_eq!(u1.first_ts.text().as_str(), "2025-04-02T10:00:00Z");
+        assert_eq!(u1.last_ts.text().as_str(), "2025-05-01T11:00:00Z");
 
         let u2 = got[1];
         assert_eq!(u2.user_id, "u00002");
@@ -283,6 +299,13 @@ mod tests {
             ("search", "/a", 5)
         );
         assert_eq!(u.active_days, 2);
+    }
+
+    #[test]
+    fn invalid_utf8_reports_the_offset() {
+        let (offset, message) = error_bytes(b"[{\"type\": \"cl\xffck\"}]");
+        assert_eq!(offset, 13);
+        assert!(message.contains("UTF-8"), "{message}");
     }
 
     #[test]
@@ -349,9 +372,9 @@ mod tests {
     }
 
     #[test]
-    fn bad_timestamp_of_a_kept_event_reports_its_offset() {
+    fn bad_timestamp_of_a_kept_type_reports_its_offset() {
         let json =
-            r#"[{"type": "click", "user_id": "u", "page": "/", "ts": "2025-03-01T24:00:00Z"}]"#;
+            r#"[{"type": "click", "user_id": "u", "page": "/", "ts": "2025-13-01T00:00:00Z"}]"#;
         let (offset, message) = error(json);
         assert!(message.contains("ts"), "{message}");
         assert_eq!(offset, json.find("2025").unwrap());

@@ -28,10 +28,6 @@ pub const KNOWN_PAGES: [&str; 10] = [
     "/pricing",
 ];
 
-/// The filter window `[start, end)`, compared as fixed-width strings.
-pub const WINDOW_START: &str = "2025-03-01T00:00:00Z";
-pub const WINDOW_END: &str = "2025-10-01T00:00:00Z";
-
 /// A kept event type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -72,11 +68,22 @@ impl Kind {
     }
 }
 
-/// Step 1, the filter: the event's kind when it is kept.
+/// The filter window `[start, end)`: March to September 2025.
+pub const WINDOW_START: Timestamp = Timestamp::pack(2025, 3, 1, 0, 0, 0);
+pub const WINDOW_END: Timestamp = Timestamp::pack(2025, 10, 1, 0, 0, 0);
+
+/// Step 1, the filter: the kind and parsed timestamp of a kept event, `None` for a dropped one. The timestamp
+/// of every event of a kept type is parsed, and an error if malformed, as a reader that parses it into a
+/// datetime before comparing would find.
 #[inline]
-pub fn keep(event_type: &str, ts: &str) -> Option<Kind> {
-    let kind = Kind::kept(event_type)?;
-    (WINDOW_START..WINDOW_END).contains(&ts).then_some(kind)
+pub fn keep(event_type: &str, ts: &str) -> Result<Option<(Kind, Timestamp)>, &'static str> {
+    let Some(kind) = Kind::kept(event_type) else {
+        return Ok(None);
+    };
+    let ts = Timestamp::parse(ts)?;
+    Ok((WINDOW_START..WINDOW_END)
+        .contains(&ts)
+        .then_some((kind, ts)))
 }
 
 /// What a kept event contributes besides its type, page and timestamp.
@@ -87,17 +94,27 @@ pub enum Payload {
     AddToCart { qty: i64, price: f64 },
 }
 
-/// A validated `YYYY-MM-DDTHH:MM:SSZ` timestamp; it orders as its text (fixed width), that is chronologically.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Timestamp {
-    text: [u8; 20],
-}
+/// A validated `YYYY-MM-DDTHH:MM:SSZ` timestamp, packed into one integer whose order is chronological:
+/// year, month, day, hour, minute, second from the high bits down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(u64);
 
 impl Timestamp {
+    const fn pack(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Self {
+        Self(
+            (year as u64) << 40
+                | (month as u64) << 32
+                | (day as u64) << 24
+                | (hour as u64) << 16
+                | (minute as u64) << 8
+                | second as u64,
+        )
+    }
+
     pub fn parse(s: &str) -> Result<Self, &'static str> {
         const BAD: &str = "`ts` is not a YYYY-MM-DDTHH:MM:SSZ timestamp";
-        let text: [u8; 20] = s.as_bytes().try_into().map_err(|_| BAD)?;
         const SHAPE: &[u8; 20] = b"dddd-dd-ddTdd:dd:ddZ";
+        let text: &[u8; 20] = s.as_bytes().try_into().map_err(|_| BAD)?;
         let shaped = text.iter().zip(SHAPE).all(|(&c, &want)| match want {
             b'd' => c.is_ascii_digit(),
             _ => c == want,
@@ -105,39 +122,63 @@ impl Timestamp {
         if !shaped {
             return Err(BAD);
         }
-        let ts = Self { text };
-        let year = ts.field(0) * 100 + ts.field(2);
-        let (month, day, hour) = (ts.field(5), ts.field(8), ts.hour());
-        let (minute, second) = (ts.field(14), ts.field(17));
+        let two = |at: usize| u32::from(text[at] - b'0') * 10 + u32::from(text[at + 1] - b'0');
+        let year = two(0) * 100 + two(2);
+        let (month, day, hour, minute, second) = (two(5), two(8), two(11), two(14), two(17));
         let valid = (1..=12).contains(&month)
             && (1..=days_in_month(year, month)).contains(&day)
             && hour <= 23
             && minute <= 59
             && second <= 59;
-        if valid { Ok(ts) } else { Err(BAD) }
-    }
-
-    /// The two-digit number at `at`.
-    #[inline]
-    fn field(&self, at: usize) -> u32 {
-        u32::from(self.text[at] - b'0') * 10 + u32::from(self.text[at + 1] - b'0')
+        if valid {
+            Ok(Self::pack(year, month, day, hour, minute, second))
+        } else {
+            Err(BAD)
+        }
     }
 
     #[inline]
-    pub fn hour(&self) -> u32 {
-        self.field(11)
+    fn part(self, shift: u32) -> u32 {
+        ((self.0 >> shift) & 0xff) as u32
+    }
+
+    #[inline]
+    pub fn hour(self) -> u32 {
+        self.part(16)
     }
 
     /// A number per calendar day, distinct for distinct `MM-DD`. Only kept events are counted and the
     /// window lies within 2025, so the year needs no slot.
     #[inline]
-    fn day_of_year_slot(&self) -> usize {
-        ((self.field(5) - 1) * 31 + self.field(8) - 1) as usize
+    fn day_slot(self) -> usize {
+        ((self.part(32) - 1) * 31 + self.part(24) - 1) as usize
     }
 
+    /// The `YYYY-MM-DDTHH:MM:SSZ` text.
+    pub fn text(self) -> TimestampText {
+        let mut out = *b"0000-00-00T00:00:00Z";
+        let year = (self.0 >> 40) as u32;
+        let mut put = |at: usize, value: u32| {
+            out[at] = b'0' + (value / 10 % 10) as u8;
+            out[at + 1] = b'0' + (value % 10) as u8;
+        };
+        put(0, year / 100);
+        put(2, year % 100);
+        for (at, shift) in [(5, 32), (8, 24), (11, 16), (14, 8), (17, 0)] {
+            put(at, self.part(shift));
+        }
+        TimestampText(out)
+    }
+}
+
+/// A timestamp's text, on the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimestampText([u8; 20]);
+
+impl TimestampText {
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits and separators ever get in (see `parse`), so this never fails.
-        std::str::from_utf8(&self.text).unwrap_or_default()
+        // Only ASCII digits and separators are ever written (see `Timestamp::text`), so this never fails.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -153,76 +194,130 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// Counts of a small closed set of values, remembering when each was first seen so ties go to the earliest
-/// (what `collections.Counter.most_common` does).
+/// The tie rule of `collections.Counter.most_common`: the highest count wins, and among equal counts the value
+/// counted first. `rank` is the order of first appearance.
+#[inline]
+fn better(count: u32, rank: u32, best: Option<(u32, u32)>) -> bool {
+    best.is_none_or(|(c, r)| count > c || (count == c && rank < r))
+}
+
+/// Counts of a small closed set of values (at most 256), with the order in which each first appeared.
 #[derive(Clone, Debug)]
 struct Tally<const N: usize> {
-    count: [u64; N],
-    first_seen: [u64; N],
+    count: [u32; N],
+    rank: [u8; N],
+    distinct: u8,
 }
 
 impl<const N: usize> Default for Tally<N> {
     fn default() -> Self {
+        const { assert!(N <= 256) };
         Self {
             count: [0; N],
-            first_seen: [0; N],
+            rank: [0; N],
+            distinct: 0,
         }
     }
 }
 
 impl<const N: usize> Tally<N> {
     #[inline]
-    fn add(&mut self, value: usize, ordinal: u64) {
+    fn add(&mut self, value: usize) {
         if self.count[value] == 0 {
-            self.first_seen[value] = ordinal;
+            self.rank[value] = self.distinct;
+            self.distinct = self.distinct.wrapping_add(1);
         }
         self.count[value] += 1;
     }
 
     /// The most frequent value, ties to the first seen; `None` when nothing was counted.
     fn top(&self) -> Option<usize> {
-        (0..N)
-            .filter(|&v| self.count[v] > 0)
-            .min_by_key(|&v| (std::cmp::Reverse(self.count[v]), self.first_seen[v]))
+        let mut best = None;
+        for v in 0..N {
+            let (count, rank) = (self.count[v], u32::from(self.rank[v]));
+            if count > 0 && better(count, rank, best.map(|(_, c, r)| (c, r))) {
+                best = Some((v, count, rank));
+            }
+        }
+        best.map(|(v, _, _)| v)
+    }
+}
+
+/// Page counts: the ten pages of the schema in a fixed tally, any other page in a list (normally empty).
+#[derive(Clone, Debug, Default)]
+struct PageTally {
+    known: [u32; KNOWN_PAGES.len()],
+    known_rank: [u32; KNOWN_PAGES.len()],
+    /// (page id, count, rank)
+    other: Vec<(u32, u32, u32)>,
+    distinct: u32,
+}
+
+impl PageTally {
+    #[inline]
+    fn add(&mut self, page: u32) {
+        let distinct = self.distinct;
+        if let Some(count) = self.known.get_mut(page as usize) {
+            if *count == 0 {
+                self.known_rank[page as usize] = distinct;
+                self.distinct += 1;
+            }
+            *count += 1;
+        } else if let Some(entry) = self.other.iter_mut().find(|e| e.0 == page) {
+            entry.1 += 1;
+        } else {
+            self.other.push((page, 1, distinct));
+            self.distinct += 1;
+        }
+    }
+
+    fn top(&self) -> Option<u32> {
+        let known = (0..KNOWN_PAGES.len())
+            .filter(|&p| self.known[p] > 0)
+            .map(|p| (p as u32, self.known[p], self.known_rank[p]));
+        let mut best: Option<(u32, u32, u32)> = None;
+        for (page, count, rank) in known.chain(self.other.iter().copied()) {
+            if better(count, rank, best.map(|(_, c, r)| (c, r))) {
+                best = Some((page, count, rank));
+            }
+        }
+        best.map(|(page, _, _)| page)
     }
 }
 
 /// Days in a year, one bit each (12 months × 31 slots).
 const DAY_WORDS: usize = (12 * 31usize).div_ceil(64);
 
-/// One user's running aggregate.
+/// One user's running aggregate, hot fields first.
 #[derive(Clone, Debug)]
 struct UserAgg {
-    user_id: Box<str>,
-    events: u64,
-    purchases: u64,
+    events: u32,
+    purchases: u32,
+    first_ts: Timestamp,
+    last_ts: Timestamp,
     revenue: f64,
     cart_value: f64,
     items: i64,
     types: Tally<5>,
     hours: Tally<24>,
-    /// (page id, count) in order of first occurrence: the first maximum is the tie winner.
-    pages: Vec<(u32, u64)>,
+    pages: PageTally,
     days: [u64; DAY_WORDS],
-    first_ts: Timestamp,
-    last_ts: Timestamp,
 }
 
 impl UserAgg {
-    fn new(user_id: &str, ts: Timestamp) -> Self {
+    fn new(ts: Timestamp) -> Self {
         Self {
-            user_id: user_id.into(),
             events: 0,
             purchases: 0,
+            first_ts: ts,
+            last_ts: ts,
             revenue: 0.0,
             cart_value: 0.0,
             items: 0,
             types: Tally::default(),
             hours: Tally::default(),
-            pages: Vec::new(),
+            pages: PageTally::default(),
             days: [0; DAY_WORDS],
-            first_ts: ts,
-            last_ts: ts,
         }
     }
 }
@@ -230,9 +325,11 @@ impl UserAgg {
 /// The per-user aggregation over kept events in file order.
 #[derive(Debug)]
 pub struct Aggregator {
-    index: FxHashMap<Box<str>, usize>,
+    index: FxHashMap<Box<str>, u32>,
     users: Vec<UserAgg>,
-    unknown_pages: FxHashMap<Box<str>, u32>,
+    /// `users[i]`'s id.
+    names: Vec<Box<str>>,
+    other_pages: FxHashMap<Box<str>, u32>,
     page_names: Vec<Box<str>>,
 }
 
@@ -247,55 +344,73 @@ impl Aggregator {
         Self {
             index: FxHashMap::default(),
             users: Vec::new(),
-            unknown_pages: FxHashMap::default(),
+            names: Vec::new(),
+            other_pages: FxHashMap::default(),
             page_names: KNOWN_PAGES.iter().map(|&p| p.into()).collect(),
         }
     }
 
     #[inline]
-    fn page_id(&mut self, page: &str) -> u32 {
-        if let Some(id) = KNOWN_PAGES.iter().position(|&p| p == page) {
-            return id as u32;
-        }
-        if let Some(&id) = self.unknown_pages.get(page) {
-            return id;
-        }
-        let id = self.page_names.len() as u32;
-        self.page_names.push(page.into());
-        self.unknown_pages.insert(page.into(), id);
-        id
+    fn page_id(&mut self, page: &str) -> Result<u32, &'static str> {
+        let known = match page {
+            "/" => 0,
+            "/home" => 1,
+            "/search" => 2,
+            "/product" => 3,
+            "/cart" => 4,
+            "/checkout" => 5,
+            "/account" => 6,
+            "/help" => 7,
+            "/blog" => 8,
+            "/pricing" => 9,
+            _ => return self.other_page_id(page),
+        };
+        Ok(known)
     }
 
-    /// Steps 2 and 3 for one event that passed [`keep`] with this `kind` and `ts`.
+    #[cold]
+    fn other_page_id(&mut self, page: &str) -> Result<u32, &'static str> {
+        if let Some(&id) = self.other_pages.get(page) {
+            return Ok(id);
+        }
+        let id = u32::try_from(self.page_names.len()).map_err(|_| "too many distinct pages")?;
+        self.page_names.push(page.into());
+        self.other_pages.insert(page.into(), id);
+        Ok(id)
+    }
+
+    #[inline]
+    fn user_slot(&mut self, user_id: &str, ts: Timestamp) -> Result<usize, &'static str> {
+        if let Some(&slot) = self.index.get(user_id) {
+            return Ok(slot as usize);
+        }
+        let slot = u32::try_from(self.users.len()).map_err(|_| "too many users")?;
+        self.index.insert(user_id.into(), slot);
+        self.names.push(user_id.into());
+        self.users.push(UserAgg::new(ts));
+        Ok(slot as usize)
+    }
+
+    /// Steps 2 and 3 for one event that [`keep`] kept with this `kind` and `ts`.
     pub fn add(
         &mut self,
         user_id: &str,
         kind: Kind,
         page: &str,
-        ts: &str,
+        ts: Timestamp,
         payload: Payload,
     ) -> Result<(), &'static str> {
-        let ts = Timestamp::parse(ts)?;
-        let page = self.page_id(page);
-        let slot = match self.index.get(user_id) {
-            Some(&slot) => slot,
-            None => {
-                let slot = self.users.len();
-                self.index.insert(user_id.into(), slot);
-                self.users.push(UserAgg::new(user_id, ts));
-                slot
-            }
-        };
+        let page = self.page_id(page)?;
+        let slot = self.user_slot(user_id, ts)?;
         let user = &mut self.users[slot];
-        let ordinal = user.events;
-        user.events += 1;
-        user.types.add(kind as usize, ordinal);
-        user.hours.add(ts.hour() as usize, ordinal);
-        match user.pages.iter_mut().find(|(id, _)| *id == page) {
-            Some((_, count)) => *count += 1,
-            None => user.pages.push((page, 1)),
-        }
-        let day = ts.day_of_year_slot();
+        user.events = user
+            .events
+            .checked_add(1)
+            .ok_or("too many events for one user")?;
+        user.types.add(kind as usize);
+        user.hours.add(ts.hour() as usize);
+        user.pages.add(page);
+        let day = ts.day_slot();
         user.days[day / 64] |= 1 << (day % 64);
         user.first_ts = user.first_ts.min(ts);
         user.last_ts = user.last_ts.max(ts);
@@ -319,6 +434,7 @@ impl Aggregator {
     pub fn finish(self) -> Output {
         Output {
             users: self.users,
+            names: self.names,
             page_names: self.page_names,
         }
     }
@@ -328,6 +444,7 @@ impl Aggregator {
 #[derive(Debug)]
 pub struct Output {
     users: Vec<UserAgg>,
+    names: Vec<Box<str>>,
     page_names: Vec<Box<str>>,
 }
 
@@ -335,8 +452,8 @@ pub struct Output {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct UserSummary<'o> {
     pub user_id: &'o str,
-    pub events: u64,
-    pub purchases: u64,
+    pub events: u32,
+    pub purchases: u32,
     pub revenue: f64,
     pub cart_value: f64,
     pub items: i64,
@@ -344,8 +461,8 @@ pub struct UserSummary<'o> {
     pub top_page: &'o str,
     pub peak_hour: u32,
     pub active_days: u32,
-    pub first_ts: &'o str,
-    pub last_ts: &'o str,
+    pub first_ts: Timestamp,
+    pub last_ts: Timestamp,
 }
 
 impl Output {
@@ -358,28 +475,22 @@ impl Output {
     }
 
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserSummary<'_>> {
-        self.users.iter().map(|u| {
-            let top_page = u
-                .pages
-                .iter()
-                .fold(None, |best: Option<(u32, u64)>, &(id, n)| match best {
-                    Some((_, m)) if m >= n => best,
-                    _ => Some((id, n)),
-                })
-                .map_or("", |(id, _)| &self.page_names[id as usize]);
+        self.users.iter().zip(&self.names).map(|(u, name)| {
+            // Every user has at least one kept event, so every tally has a top value.
+            let top_page = u.pages.top().unwrap_or_default();
             UserSummary {
-                user_id: &u.user_id,
+                user_id: name,
                 events: u.events,
                 purchases: u.purchases,
                 revenue: round2(u.revenue),
                 cart_value: round2(u.cart_value),
                 items: u.items,
                 top_type: u.types.top().map_or(Kind::PageView, Kind::from_index),
-                top_page,
+                top_page: &self.page_names[top_page as usize],
                 peak_hour: u.hours.top().unwrap_or_default() as u32,
                 active_days: u.days.iter().map(|w| w.count_ones()).sum(),
-                first_ts: u.first_ts.as_str(),
-                last_ts: u.last_ts.as_str(),
+                first_ts: u.first_ts,
+                last_ts: u.last_ts,
             }
         })
     }
@@ -449,15 +560,21 @@ mod tests {
 
     #[test]
     fn filter_window_and_types() {
+        let kept = |t, ts| keep(t, ts).unwrap().map(|(k, _)| k);
         assert_eq!(
-            keep("purchase", "2025-03-01T00:00:00Z"),
+            kept("purchase", "2025-03-01T00:00:00Z"),
             Some(Kind::Purchase)
         );
-        assert_eq!(keep("click", "2025-09-30T23:59:59Z"), Some(Kind::Click));
-        assert_eq!(keep("click", "2025-10-01T00:00:00Z"), None);
-        assert_eq!(keep("click", "2025-02-28T23:59:59Z"), None);
-        assert_eq!(keep("login", "2025-05-01T00:00:00Z"), None);
-        assert_eq!(keep("remove_from_cart", "2025-05-01T00:00:00Z"), None);
+        assert_eq!(kept("click", "2025-09-30T23:59:59Z"), Some(Kind::Click));
+        assert_eq!(kept("click", "2025-10-01T00:00:00Z"), None);
+        assert_eq!(kept("click", "2025-02-28T23:59:59Z"), None);
+        assert_eq!(kept("click", "2024-05-01T00:00:00Z"), None);
+        assert_eq!(kept("login", "2025-05-01T00:00:00Z"), None);
+        assert_eq!(kept("remove_from_cart", "2025-05-01T00:00:00Z"), None);
+        // a malformed timestamp is an error for a kept type, whatever its date, and ignored for another type
+        assert!(keep("click", "2025-13-01T00:00:00Z").is_err());
+        assert!(keep("click", "2024-02-30T00:00:00Z").is_err());
+        assert_eq!(keep("logout", "yesterday"), Ok(None));
         for (k, name) in KEPT_TYPES.iter().enumerate() {
             assert_eq!(Kind::kept(name).map(|k| k as usize), Some(k));
             assert_eq!(Kind::kept(name).unwrap().name(), *name);
@@ -469,13 +586,16 @@ mod tests {
     fn timestamps_are_validated() {
         let ts = Timestamp::parse("2025-03-14T09:26:53Z").unwrap();
         assert_eq!(ts.hour(), 9);
-        assert_eq!(ts.as_str(), "2025-03-14T09:26:53Z");
+        assert_eq!(ts.text().as_str(), "2025-03-14T09:26:53Z");
+        assert!(ts < Timestamp::parse("2025-03-14T09:26:54Z").unwrap());
+        assert!(ts > Timestamp::parse("2024-12-31T23:59:59Z").unwrap());
         for good in [
             "2024-02-29T00:00:00Z",
             "2000-02-29T23:59:59Z",
             "2025-12-31T12:00:00Z",
+            "0001-01-01T00:00:00Z",
         ] {
-            assert!(Timestamp::parse(good).is_ok(), "{good}");
+            assert_eq!(Timestamp::parse(good).unwrap().text().as_str(), good);
         }
         assert!(Timestamp::parse("1900-02-29T00:00:00Z").is_err());
         for bad in [
@@ -500,12 +620,23 @@ mod tests {
     fn tally_ties_go_to_the_first_seen() {
         let mut t = Tally::<5>::default();
         assert_eq!(t.top(), None);
-        t.add(3, 0);
-        t.add(1, 1);
-        t.add(1, 2);
-        t.add(3, 3);
+        for v in [3, 1, 1, 3] {
+            t.add(v);
+        }
         assert_eq!(t.top(), Some(3));
-        t.add(1, 4);
+        t.add(1);
         assert_eq!(t.top(), Some(1));
+    }
+
+    #[test]
+    fn pages_outside_the_schema_are_counted_too() {
+        let mut agg = Aggregator::new();
+        let ts = Timestamp::parse("2025-05-05T05:05:05Z").unwrap();
+        for page in ["/new", "/home", "/new", "/home", "/other"] {
+            agg.add("u", Kind::Click, page, ts, Payload::None).unwrap();
+        }
+        let out = agg.finish();
+        let u = out.users().next().unwrap();
+        assert_eq!((u.top_page, u.events, u.active_days), ("/new", 5, 1));
     }
 }

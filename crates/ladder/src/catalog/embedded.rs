@@ -29,7 +29,10 @@ pub fn embedded_kernels_crate(home: &Path) -> Result<PathBuf> {
     // An empty [workspace] table makes the copy its own workspace, away from wherever it is written.
     let manifest = format!("{KERNELS_MANIFEST}\n[workspace]\n");
     files.push((PathBuf::from("Cargo.toml"), manifest.into_bytes()));
-    files.push((PathBuf::from("pyproject.toml"), KERNELS_PYPROJECT.as_bytes().to_vec()));
+    files.push((
+        PathBuf::from("pyproject.toml"),
+        KERNELS_PYPROJECT.as_bytes().to_vec(),
+    ));
     files.push((PathBuf::from("Cargo.lock"), LOCKFILE.as_bytes().to_vec()));
     write_tree(&home.join("kernels-src"), &files)
 }
@@ -38,13 +41,23 @@ fn collect_files(dir: &Dir<'static>) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for entry in dir.entries() {
         // Build leftovers from trying a rung by hand are not part of the catalog.
-        let name = entry.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name == "__pycache__" || name.ends_with(".so") || name.ends_with(".pyc") || name == "build" {
+        let name = entry
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name == "__pycache__"
+            || name.ends_with(".so")
+            || name.ends_with(".pyc")
+            || name == "build"
+        {
             continue;
         }
         match entry {
             include_dir::DirEntry::Dir(d) => out.extend(collect_files(d)),
-            include_dir::DirEntry::File(f) => out.push((f.path().to_path_buf(), f.contents().to_vec())),
+            include_dir::DirEntry::File(f) => {
+                out.push((f.path().to_path_buf(), f.contents().to_vec()))
+            }
         }
     }
     out

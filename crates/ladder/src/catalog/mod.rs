@@ -7,7 +7,10 @@ mod embedded;
 mod model;
 
 pub use embedded::{WORKER_PY, embedded_kernels_crate, hex, materialize_embedded};
-pub use model::{Benchmark, BuildKind, Catalog, CheckKind, InputKind, Rung, RuntimeSelector, Size, SizeName, Study};
+pub use model::{
+    Benchmark, BuildKind, Catalog, CheckKind, InputKind, Rung, RuntimeSelector, Size, SizeName,
+    Study,
+};
 
 use crate::error::UsageError;
 use anyhow::{Context, Result};
@@ -44,7 +47,12 @@ impl Catalog {
             .into());
         }
         // Keep the study's order for the built-in benchmarks, then anything a user added, by id.
-        let order = ["nbody", "spectral-norm", "json-pipeline", "json-pipeline-dicts"];
+        let order = [
+            "nbody",
+            "spectral-norm",
+            "json-pipeline",
+            "json-pipeline-dicts",
+        ];
         benchmarks.sort_by_key(|b| {
             (
                 order.iter().position(|o| *o == b.id).unwrap_or(order.len()),

@@ -13,7 +13,9 @@ pub struct Catalog {
     pub benchmarks: Vec<Benchmark>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SizeName {
     Quick,
@@ -212,13 +214,22 @@ pub(super) fn parse_rungs(path: &Path) -> Result<Vec<Rung>> {
             return Err(catalog_error(
                 path,
                 "rung.id",
-                format!("{:?} is not an id (lowercase letters, digits, '-')", rung.id),
+                format!(
+                    "{:?} is not an id (lowercase letters, digits, '-')",
+                    rung.id
+                ),
             ));
         }
         if !seen.insert(rung.id.clone()) {
-            return Err(catalog_error(path, "rung.id", format!("{:?} is defined twice", rung.id)));
+            return Err(catalog_error(
+                path,
+                "rung.id",
+                format!("{:?} is defined twice", rung.id),
+            ));
         }
-        if rung.on != RuntimeSelector::Baseline && (!rung.packages.is_empty() || rung.build != BuildKind::None) {
+        if rung.on != RuntimeSelector::Baseline
+            && (!rung.packages.is_empty() || rung.build != BuildKind::None)
+        {
             return Err(catalog_error(
                 path,
                 "rung.on",
@@ -243,7 +254,11 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
     let path = dir.join("benchmark.toml");
     let file: BenchmarkFile = read_toml(&path)?;
     if !valid_id(&file.id) {
-        return Err(catalog_error(&path, "id", format!("{:?} is not an id", file.id)));
+        return Err(catalog_error(
+            &path,
+            "id",
+            format!("{:?} is not an id", file.id),
+        ));
     }
     let mut sizes = Vec::new();
     for (name, size) in file.sizes {
@@ -255,7 +270,11 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
             )
         })?;
         if size.n == 0 {
-            return Err(catalog_error(&path, &format!("sizes.{name}.n"), "must be at least 1"));
+            return Err(catalog_error(
+                &path,
+                &format!("sizes.{name}.n"),
+                "must be at least 1",
+            ));
         }
         check_expect(&path, dir, file.check, &name, &size.expect)?;
         sizes.push(Size {
@@ -277,7 +296,11 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
                     &format!("{table}.{id}"),
                     format!(
                         "no rung {id:?} in rungs.toml (known: {})",
-                        rungs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+                        rungs
+                            .iter()
+                            .map(|r| r.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
@@ -295,7 +318,10 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        if stem.is_empty() || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || stem.starts_with(|c: char| c.is_ascii_digit()) {
+        if stem.is_empty()
+            || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || stem.starts_with(|c: char| c.is_ascii_digit())
+        {
             return Err(catalog_error(
                 &path,
                 &format!("impl.{rung}"),
@@ -331,7 +357,13 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
 }
 
 /// Validates the shape of a size's pinned reference for its check, so a typo fails at load time.
-fn check_expect(path: &Path, dir: &Path, check: CheckKind, size: &str, expect: &toml::Table) -> Result<()> {
+fn check_expect(
+    path: &Path,
+    dir: &Path,
+    check: CheckKind,
+    size: &str,
+    expect: &toml::Table,
+) -> Result<()> {
     let field = |k: &str| format!("sizes.{size}.expect.{k}");
     let want_str = |k: &str| -> Result<&str> {
         expect
@@ -350,7 +382,11 @@ fn check_expect(path: &Path, dir: &Path, check: CheckKind, size: &str, expect: &
             for k in ["energy_before", "energy_after"] {
                 let s = want_str(k)?;
                 if s.parse::<f64>().is_err() || s.rsplit('.').next().map(str::len) != Some(9) {
-                    return Err(catalog_error(path, &field(k), "must be a number with 9 decimals, as a string"));
+                    return Err(catalog_error(
+                        path,
+                        &field(k),
+                        "must be a number with 9 decimals, as a string",
+                    ));
                 }
             }
         }
@@ -363,10 +399,18 @@ fn check_expect(path: &Path, dir: &Path, check: CheckKind, size: &str, expect: &
             let file = want_str("file")?;
             let sha = want_str("sha256")?;
             if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(catalog_error(path, &field("sha256"), "must be 64 hex digits"));
+                return Err(catalog_error(
+                    path,
+                    &field("sha256"),
+                    "must be 64 hex digits",
+                ));
             }
             if !dir.join(file).is_file() {
-                return Err(catalog_error(path, &field("file"), format!("{file:?} does not exist")));
+                return Err(catalog_error(
+                    path,
+                    &field("file"),
+                    format!("{file:?} does not exist"),
+                ));
             }
         }
     }

@@ -34,7 +34,11 @@ get = "apt-get install pypy3"
     .unwrap();
     let b = root.join("nbody");
     std::fs::create_dir(&b).unwrap();
-    std::fs::write(b.join("baseline.py"), "def setup(n, data_path):\n    return n\n\ndef run(n):\n    return [0.0, 0.0]\n").unwrap();
+    std::fs::write(
+        b.join("baseline.py"),
+        "def setup(n, data_path):\n    return n\n\ndef run(n):\n    return [0.0, 0.0]\n",
+    )
+    .unwrap();
     std::fs::write(
         b.join("benchmark.toml"),
         r#"
@@ -67,7 +71,10 @@ pypy = 98
 
 fn error_of(dir: &std::path::Path) -> String {
     let err = Catalog::load(dir).expect_err("the catalog should be refused");
-    assert!(is_usage(&err), "a malformed catalog is the user's to fix (exit 2): {err:#}");
+    assert!(
+        is_usage(&err),
+        "a malformed catalog is the user's to fix (exit 2): {err:#}"
+    );
     format!("{err:#}")
 }
 
@@ -81,9 +88,19 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
 fn the_repo_catalog_loads_with_the_issue_ids() {
     let cat = Catalog::load(&repo_catalog_dir()).unwrap();
     let ids: Vec<_> = cat.benchmarks.iter().map(|b| b.id.as_str()).collect();
-    assert_eq!(ids, ["nbody", "spectral-norm", "json-pipeline", "json-pipeline-dicts"]);
+    assert_eq!(
+        ids,
+        [
+            "nbody",
+            "spectral-norm",
+            "json-pipeline",
+            "json-pipeline-dicts"
+        ]
+    );
     let rungs: Vec<_> = cat.rungs.iter().map(|r| r.id.as_str()).collect();
-    for id in ["cpython", "pypy", "mypyc", "cython", "numpy", "numba", "rust", "c"] {
+    for id in [
+        "cpython", "pypy", "mypyc", "cython", "numpy", "numba", "rust", "c",
+    ] {
         assert!(rungs.contains(&id), "rung {id} missing");
     }
     let n = |b: &str, s: SizeName| cat.benchmark(b).unwrap().size(s).map(|s| s.n);
@@ -98,7 +115,9 @@ fn the_repo_catalog_loads_with_the_issue_ids() {
     assert_eq!(n("json-pipeline-dicts", SizeName::Default), Some(100_000));
     // Every benchmark either implements a core rung or says why it cannot.
     for b in &cat.benchmarks {
-        for rung in ["cpython", "pypy", "mypyc", "cython", "numpy", "numba", "rust", "c"] {
+        for rung in [
+            "cpython", "pypy", "mypyc", "cython", "numpy", "numba", "rust", "c",
+        ] {
             assert!(
                 b.implementations.contains_key(rung) || b.not_expressed.contains_key(rung),
                 "{}: rung {rung} neither implemented nor explained",
@@ -111,13 +130,36 @@ fn the_repo_catalog_loads_with_the_issue_ids() {
 #[test]
 fn pinned_references_agree_with_the_benchmarks_game() {
     let cat = Catalog::load(&repo_catalog_dir()).unwrap();
-    let expect = |b: &str, s: SizeName, k: &str| cat.benchmark(b).unwrap().size(s).unwrap().expect.get(k).cloned().unwrap();
+    let expect = |b: &str, s: SizeName, k: &str| {
+        cat.benchmark(b)
+            .unwrap()
+            .size(s)
+            .unwrap()
+            .expect
+            .get(k)
+            .cloned()
+            .unwrap()
+    };
     // The Benchmarks Game's published outputs for n-body 1,000 and 50,000,000 steps.
-    assert_eq!(expect("nbody", SizeName::Quick, "energy_before").as_str(), Some("-0.169075164"));
-    assert_eq!(expect("nbody", SizeName::Quick, "energy_after").as_str(), Some("-0.169087605"));
-    assert_eq!(expect("nbody", SizeName::Standard, "energy_after").as_str(), Some("-0.169059907"));
+    assert_eq!(
+        expect("nbody", SizeName::Quick, "energy_before").as_str(),
+        Some("-0.169075164")
+    );
+    assert_eq!(
+        expect("nbody", SizeName::Quick, "energy_after").as_str(),
+        Some("-0.169087605")
+    );
+    assert_eq!(
+        expect("nbody", SizeName::Standard, "energy_after").as_str(),
+        Some("-0.169059907")
+    );
     // spectral-norm 100 and 5,500, published to 9 decimals.
-    let norm = |s| format!("{:.9}", expect("spectral-norm", s, "norm").as_float().unwrap());
+    let norm = |s| {
+        format!(
+            "{:.9}",
+            expect("spectral-norm", s, "norm").as_float().unwrap()
+        )
+    };
     assert_eq!(norm(SizeName::Quick), "1.274219991");
     assert_eq!(norm(SizeName::Standard), "1.274224153");
     // vBv / vv must be consistent with the norm they pin.
@@ -141,7 +183,10 @@ fn pipeline_references_match_their_pinned_hashes() {
             // The pinned file is already canonical: re-canonicalising it changes nothing.
             let path = b.dir.join(s.expect["file"].as_str().unwrap());
             let bytes = std::fs::read(path).unwrap();
-            assert_eq!(crate::measure::verify::canonical_json(&reference).as_bytes(), &bytes[..]);
+            assert_eq!(
+                crate::measure::verify::canonical_json(&reference).as_bytes(),
+                &bytes[..]
+            );
         }
     }
 }
@@ -177,10 +222,30 @@ fn tiny_catalog_loads() {
 fn malformed_catalogs_name_the_file_and_the_field() {
     let cases: [(&str, &str, &str, &str); 6] = [
         ("nbody/benchmark.toml", "n = 1000", "n = 0", "sizes.quick.n"),
-        ("nbody/benchmark.toml", "pypy = \"baseline.py\"", "fortran = \"baseline.py\"", "impl.fortran"),
-        ("nbody/benchmark.toml", "pypy = \"baseline.py\"", "pypy = \"missing.py\"", "impl.pypy"),
-        ("nbody/benchmark.toml", "energy_after = \"-0.169087605\"", "energy_after = -0.17", "sizes.quick.expect.energy_after"),
-        ("nbody/benchmark.toml", "[sizes.quick]", "[sizes.huge]", "sizes.huge"),
+        (
+            "nbody/benchmark.toml",
+            "pypy = \"baseline.py\"",
+            "fortran = \"baseline.py\"",
+            "impl.fortran",
+        ),
+        (
+            "nbody/benchmark.toml",
+            "pypy = \"baseline.py\"",
+            "pypy = \"missing.py\"",
+            "impl.pypy",
+        ),
+        (
+            "nbody/benchmark.toml",
+            "energy_after = \"-0.169087605\"",
+            "energy_after = -0.17",
+            "sizes.quick.expect.energy_after",
+        ),
+        (
+            "nbody/benchmark.toml",
+            "[sizes.quick]",
+            "[sizes.huge]",
+            "sizes.huge",
+        ),
         ("rungs.toml", "id = \"pypy\"", "id = \"cpython\"", "rung.id"),
     ];
     for (file, from, to, field) in cases {
@@ -193,9 +258,16 @@ fn malformed_catalogs_name_the_file_and_the_field() {
     }
     // TOML syntax errors say where.
     let tmp = tiny_catalog();
-    edit(&tmp.path().join("nbody/benchmark.toml"), "work = \"steps\"", "work = ");
+    edit(
+        &tmp.path().join("nbody/benchmark.toml"),
+        "work = \"steps\"",
+        "work = ",
+    );
     let msg = error_of(tmp.path());
-    assert!(msg.contains("benchmark.toml") && msg.contains("line"), "{msg}");
+    assert!(
+        msg.contains("benchmark.toml") && msg.contains("line"),
+        "{msg}"
+    );
     // A folder that is not a catalog.
     let empty = tempfile::tempdir().unwrap();
     assert!(error_of(empty.path()).contains("rungs.toml"));

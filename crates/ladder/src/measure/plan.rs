@@ -40,7 +40,12 @@ pub fn validate_selection(catalog: &Catalog, sel: &Selection) -> Result<()> {
             if catalog.benchmark(b).is_none() {
                 return Err(UsageError::new(format!(
                     "--bench {b}: no such benchmark; valid ids: {}",
-                    catalog.benchmarks.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", ")
+                    catalog
+                        .benchmarks
+                        .iter()
+                        .map(|b| b.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
                 .into());
             }
@@ -51,7 +56,12 @@ pub fn validate_selection(catalog: &Catalog, sel: &Selection) -> Result<()> {
             if catalog.rung(r).is_none() {
                 return Err(UsageError::new(format!(
                     "--rung {r}: no such rung; valid ids: {}",
-                    catalog.rungs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+                    catalog
+                        .rungs
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
                 .into());
             }
@@ -60,7 +70,11 @@ pub fn validate_selection(catalog: &Catalog, sel: &Selection) -> Result<()> {
     Ok(())
 }
 
-fn runtimes_for<'a>(rung: &Rung, discovery: &'a Discovery, baseline: Option<&'a Runtime>) -> Vec<&'a Runtime> {
+fn runtimes_for<'a>(
+    rung: &Rung,
+    discovery: &'a Discovery,
+    baseline: Option<&'a Runtime>,
+) -> Vec<&'a Runtime> {
     match rung.on {
         RuntimeSelector::Cpython => discovery
             .runtimes
@@ -77,16 +91,29 @@ fn runtimes_for<'a>(rung: &Rung, discovery: &'a Discovery, baseline: Option<&'a 
 }
 
 /// Why a rung cannot run on this machine at all, before anything is provisioned.
-fn rung_blocker(rung: &Rung, runtime: &Runtime, tools: &ToolPresence) -> Option<(String, Option<String>)> {
+fn rung_blocker(
+    rung: &Rung,
+    runtime: &Runtime,
+    tools: &ToolPresence,
+) -> Option<(String, Option<String>)> {
     if rung.on == RuntimeSelector::Baseline && !runtime.has_venv {
         return Some((
-            format!("{} cannot make venvs (no venv/ensurepip module)", runtime.executable.display()),
+            format!(
+                "{} cannot make venvs (no venv/ensurepip module)",
+                runtime.executable.display()
+            ),
             Some("apt-get install python3-venv".into()),
         ));
     }
-    let needs_cc = matches!(rung.build, BuildKind::Cc | BuildKind::Cython | BuildKind::Mypyc);
+    let needs_cc = matches!(
+        rung.build,
+        BuildKind::Cc | BuildKind::Cython | BuildKind::Mypyc
+    );
     if needs_cc && !tools.cc {
-        return Some(("no C compiler found (cc)".into(), Some("apt-get install gcc".into())));
+        return Some((
+            "no C compiler found (cc)".into(),
+            Some("apt-get install gcc".into()),
+        ));
     }
     if rung.build == BuildKind::Maturin && !tools.cargo {
         return Some((
@@ -115,22 +142,31 @@ pub fn build_plan(
     let wanted_bench = |b: &Benchmark| sel.benches.as_ref().is_none_or(|l| l.contains(&b.id));
     let wanted_rung = |r: &Rung, bench: &Benchmark| {
         let is_baseline = r.id == "cpython";
-        sel.rungs.as_ref().is_none_or(|l| l.contains(&r.id)) || (is_baseline && bench.implementations.contains_key("cpython"))
+        sel.rungs.as_ref().is_none_or(|l| l.contains(&r.id))
+            || (is_baseline && bench.implementations.contains_key("cpython"))
     };
     for bench in catalog.benchmarks.iter().filter(|b| wanted_bench(b)) {
         let Some(sz) = bench.size(size) else {
             plan.notes.push(format!(
                 "{}: has no `{size}` size (it has: {}); skipped",
                 bench.id,
-                bench.sizes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                bench
+                    .sizes
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             continue;
         };
         for rung in catalog.rungs.iter().filter(|r| wanted_rung(r, bench)) {
-            if bench.not_expressed.contains_key(&rung.id) || !bench.implementations.contains_key(&rung.id) {
+            if bench.not_expressed.contains_key(&rung.id)
+                || !bench.implementations.contains_key(&rung.id)
+            {
                 continue;
             }
-            let restrict_cpython = rung.id == "cpython" && sel.rungs.as_ref().is_some_and(|l| !l.contains(&rung.id));
+            let restrict_cpython =
+                rung.id == "cpython" && sel.rungs.as_ref().is_some_and(|l| !l.contains(&rung.id));
             let runtimes = runtimes_for(rung, discovery, baseline);
             if runtimes.is_empty() {
                 let family = match rung.on {
@@ -145,7 +181,9 @@ pub fn build_plan(
                     size,
                     n: sz.n,
                     unavailable: Some((
-                        format!("no {family} interpreter found on PATH, in pyenv or in uv's pythons"),
+                        format!(
+                            "no {family} interpreter found on PATH, in pyenv or in uv's pythons"
+                        ),
                         rung.get.clone(),
                     )),
                 });

@@ -55,7 +55,12 @@ pub struct Runner<'a> {
 }
 
 impl<'a> Runner<'a> {
-    pub fn new(catalog: &'a Catalog, executor: &'a dyn Executor, home: PathBuf, timing: TimingPolicy) -> Runner<'a> {
+    pub fn new(
+        catalog: &'a Catalog,
+        executor: &'a dyn Executor,
+        home: PathBuf,
+        timing: TimingPolicy,
+    ) -> Runner<'a> {
         Runner {
             catalog,
             executor,
@@ -68,7 +73,12 @@ impl<'a> Runner<'a> {
     }
 
     /// Runs every cell of the plan into `results`, writing the document after each cell.
-    pub fn run(&mut self, plan: &Plan, results: &mut Results, progress: &mut dyn Progress) -> Result<()> {
+    pub fn run(
+        &mut self,
+        plan: &Plan,
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) -> Result<()> {
         progress.start(plan.cells.len());
         self.save(results)?;
         for (i, planned) in plan.cells.iter().enumerate() {
@@ -99,14 +109,26 @@ impl<'a> Runner<'a> {
         let hash = verify::sha256_hex(crate::catalog::WORKER_PY.as_bytes());
         let path = self.home.join(format!("worker-{}.py", &hash[..12]));
         if !path.is_file() {
-            std::fs::write(&path, crate::catalog::WORKER_PY).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, crate::catalog::WORKER_PY)
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         self.worker = Some(path.clone());
         Ok(path)
     }
 
-    fn run_cell(&mut self, planned: &PlannedCell, results: &mut Results, progress: &mut dyn Progress) -> Cell {
-        let mut cell = Cell::new(&planned.bench, &planned.rung, &planned.runtime_label, planned.size, planned.n);
+    fn run_cell(
+        &mut self,
+        planned: &PlannedCell,
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) -> Cell {
+        let mut cell = Cell::new(
+            &planned.bench,
+            &planned.rung,
+            &planned.runtime_label,
+            planned.size,
+            planned.n,
+        );
         if let Some((reason, get)) = &planned.unavailable {
             cell.reason = reason.clone();
             cell.get = get.clone();
@@ -122,7 +144,8 @@ impl<'a> Runner<'a> {
             return cell;
         };
         cell.python = Some(runtime.version.clone());
-        match self.prepare_and_measure(bench, rung, runtime, planned, &mut cell, results, progress) {
+        match self.prepare_and_measure(bench, rung, runtime, planned, &mut cell, results, progress)
+        {
             Ok(()) => {}
             Err(blocked) => {
                 cell.status = blocked.status;
@@ -165,7 +188,12 @@ impl<'a> Runner<'a> {
             impl_file,
             venv: prepared.venv.as_ref(),
         })
-        .map_err(|e| failed(Status::Failed, e.context(format!("building the {} rung", rung.id))))?;
+        .map_err(|e| {
+            failed(
+                Status::Failed,
+                e.context(format!("building the {} rung", rung.id)),
+            )
+        })?;
         cell.build = Some(prepared.kernels.clone().unwrap_or(built.info.clone()));
         let data_path = match bench.input {
             InputKind::None => String::new(),
@@ -196,7 +224,15 @@ impl<'a> Runner<'a> {
             )],
             timeout: Duration::from_nanos(self.timing.timeout_ns),
         };
-        measure_cell(self.executor, &job, bench, planned, built.compiled, cell, progress);
+        measure_cell(
+            self.executor,
+            &job,
+            bench,
+            planned,
+            built.compiled,
+            cell,
+            progress,
+        );
         Ok(())
     }
 
@@ -210,7 +246,9 @@ impl<'a> Runner<'a> {
     ) -> Result<Prepared, Blocked> {
         let key = (rung.id.clone(), runtime.id.clone());
         if !self.prepared.contains_key(&key) {
-            let outcome = self.provision(rung, runtime, results, progress).map_err(|e| format!("{e:#}"));
+            let outcome = self
+                .provision(rung, runtime, results, progress)
+                .map_err(|e| format!("{e:#}"));
             self.prepared.insert(key.clone(), outcome);
         }
         match &self.prepared[&key] {
@@ -220,7 +258,8 @@ impl<'a> Runner<'a> {
                 Err(Blocked {
                     status: Status::Unavailable,
                     reason: reason.clone(),
-                    get: (!rung.packages.is_empty()).then(|| venv::pip_command(&python, &rung.packages)),
+                    get: (!rung.packages.is_empty())
+                        .then(|| venv::pip_command(&python, &rung.packages)),
                 })
             }
         }
@@ -240,7 +279,10 @@ impl<'a> Runner<'a> {
                 kernels: None,
             });
         }
-        progress.step(&format!("preparing the venv for {} on {}", rung.id, runtime.id));
+        progress.step(&format!(
+            "preparing the venv for {} on {}",
+            rung.id, runtime.id
+        ));
         let venv = venv::ensure_venv(&self.home, runtime)?;
         if !rung.packages.is_empty() {
             progress.step(&format!("installing {}", rung.packages.join(" ")));
@@ -313,16 +355,35 @@ pub fn measure_cell(
             cpu.push(*cpu_ns as f64 / loops as f64);
             progress.sample(cell.samples_ns.len(), min_samples);
         }
-        WorkerEvent::Done { threads, gc_enabled, mismatched_outputs, samples } => {
+        WorkerEvent::Done {
+            threads,
+            gc_enabled,
+            mismatched_outputs,
+            samples,
+        } => {
             cell.threads = Some(*threads);
             cell.gc_enabled = Some(*gc_enabled);
             done = Some((*mismatched_outputs, *samples));
         }
-        WorkerEvent::Error { phase, kind, message, traceback } => {
-            let last = traceback.lines().rev().find(|l| l.starts_with("  File")).unwrap_or("").trim();
+        WorkerEvent::Error {
+            phase,
+            kind,
+            message,
+            traceback,
+        } => {
+            let last = traceback
+                .lines()
+                .rev()
+                .find(|l| l.starts_with("  File"))
+                .unwrap_or("")
+                .trim();
             error = Some(format!(
                 "{kind} in {phase}: {message}{}",
-                if last.is_empty() { String::new() } else { format!(" ({last})") }
+                if last.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({last})")
+                }
             ));
         }
     });
@@ -343,7 +404,18 @@ pub fn measure_cell(
             cell.process_wall_ns = Some(out.wall_ns);
             cell.process_cpu_ns = Some(out.cpu_ns);
             cell.log = (!out.stderr_tail.trim().is_empty()).then(|| out.stderr_tail.clone());
-            judge(&out.exit, &out.garbage, error, output.as_ref(), done, job, bench, planned, expect_compiled, cell)
+            judge(
+                &out.exit,
+                &out.garbage,
+                error,
+                output.as_ref(),
+                done,
+                job,
+                bench,
+                planned,
+                expect_compiled,
+                cell,
+            )
         }
     };
     cell.status = status;
@@ -377,7 +449,10 @@ fn judge(
     if let Some(g) = garbage.first() {
         return (
             Status::Failed,
-            format!("the worker's protocol channel carried a line that is not protocol: {:?}", truncate(g, 120)),
+            format!(
+                "the worker's protocol channel carried a line that is not protocol: {:?}",
+                truncate(g, 120)
+            ),
         );
     }
     if let Some(e) = error {
@@ -386,10 +461,20 @@ fn judge(
     match exit {
         Exit::Code(0) => {}
         Exit::Code(c) => return (Status::Failed, format!("the worker exited with code {c}")),
-        Exit::Signal(s) => return (Status::Failed, format!("the worker was killed by signal {s}")),
+        Exit::Signal(s) => {
+            return (
+                Status::Failed,
+                format!("the worker was killed by signal {s}"),
+            );
+        }
         Exit::TimedOut => unreachable!("handled above"),
     }
-    if expect_compiled && !cell.module_file.as_deref().is_some_and(|f| f.ends_with(".so") || f.ends_with(".pyd")) {
+    if expect_compiled
+        && !cell
+            .module_file
+            .as_deref()
+            .is_some_and(|f| f.ends_with(".so") || f.ends_with(".pyd"))
+    {
         return (
             Status::Failed,
             format!(
@@ -406,17 +491,27 @@ fn judge(
     };
     let verdict = match verify::verify(bench, size, output) {
         Ok(v) => v,
-        Err(e) => return (Status::Failed, format!("the reference could not be read: {e:#}")),
+        Err(e) => {
+            return (
+                Status::Failed,
+                format!("the reference could not be read: {e:#}"),
+            );
+        }
     };
     cell.check = verdict.detail.clone();
     if !verdict.ok {
         return (Status::Wrong, verdict.detail);
     }
     match done {
-        None => (Status::Failed, "the worker stopped before it finished sampling".into()),
+        None => (
+            Status::Failed,
+            "the worker stopped before it finished sampling".into(),
+        ),
         Some((mismatched, samples)) if mismatched > 0 => (
             Status::Wrong,
-            format!("{mismatched} of {samples} timed samples returned an output different from the verified first call"),
+            format!(
+                "{mismatched} of {samples} timed samples returned an output different from the verified first call"
+            ),
         ),
         Some(_) if cell.samples_ns.is_empty() => (Status::Failed, "no samples".into()),
         Some(_) => {

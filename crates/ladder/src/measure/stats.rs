@@ -86,7 +86,10 @@ pub fn summarize(samples: &[f64]) -> Option<Summary> {
 pub fn speedup(baseline: &Summary, cell: &Summary) -> (f64, [f64; 2]) {
     (
         baseline.median_ns / cell.median_ns,
-        [baseline.ci95_ns[0] / cell.ci95_ns[1], baseline.ci95_ns[1] / cell.ci95_ns[0]],
+        [
+            baseline.ci95_ns[0] / cell.ci95_ns[1],
+            baseline.ci95_ns[1] / cell.ci95_ns[0],
+        ],
     )
 }
 

@@ -19,10 +19,16 @@ pub struct Verdict {
 
 impl Verdict {
     fn pass(detail: impl Into<String>) -> Verdict {
-        Verdict { ok: true, detail: detail.into() }
+        Verdict {
+            ok: true,
+            detail: detail.into(),
+        }
     }
     fn fail(detail: impl Into<String>) -> Verdict {
-        Verdict { ok: false, detail: detail.into() }
+        Verdict {
+            ok: false,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -55,14 +61,27 @@ fn floats(output: &Value, want: usize) -> Option<Vec<f64>> {
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 120 { format!("{}...", &s[..s.floor_char_boundary(120)]) } else { s }
+    if s.len() > 120 {
+        format!("{}...", &s[..s.floor_char_boundary(120)])
+    } else {
+        s
+    }
 }
 
 fn check_nbody(size: &Size, output: &Value) -> Verdict {
     let Some(e) = floats(output, 2) else {
-        return Verdict::fail(format!("expected [energy_before, energy_after], got {}", short(output)));
+        return Verdict::fail(format!(
+            "expected [energy_before, energy_after], got {}",
+            short(output)
+        ));
     };
-    let expect = |k: &str| size.expect.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let expect = |k: &str| {
+        size.expect
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     let (before, after) = (format!("{:.9}", e[0]), format!("{:.9}", e[1]));
     let (want_before, want_after) = (expect("energy_before"), expect("energy_after"));
     if before == want_before && after == want_after {
@@ -79,9 +98,14 @@ fn check_spectral(size: &Size, output: &Value) -> Verdict {
         return Verdict::fail(format!("expected [norm, vBv, vv], got {}", short(output)));
     };
     for (i, key) in ["norm", "vbv", "vv"].iter().enumerate() {
-        let want = size.expect.get(*key).and_then(|v| v.as_float()).unwrap_or(f64::NAN);
+        let want = size
+            .expect
+            .get(*key)
+            .and_then(|v| v.as_float())
+            .unwrap_or(f64::NAN);
         let rel = ((got[i] - want) / want).abs();
-        if !(rel <= SPECTRAL_REL_TOL) {
+        // NaN fails too: it is not within any tolerance.
+        if rel.is_nan() || rel > SPECTRAL_REL_TOL {
             return Verdict::fail(format!(
                 "{key} = {:e}, expected {want:e} (relative error {rel:.1e} > {SPECTRAL_REL_TOL:e})",
                 got[i]
@@ -96,10 +120,19 @@ fn check_spectral(size: &Size, output: &Value) -> Verdict {
 
 /// Reads a pinned pipeline reference, refusing one whose bytes do not match the pinned hash.
 pub fn load_pipeline_reference(bench: &Benchmark, size: &Size) -> Result<Value> {
-    let file = size.expect.get("file").and_then(|v| v.as_str()).unwrap_or_default();
-    let sha = size.expect.get("sha256").and_then(|v| v.as_str()).unwrap_or_default();
+    let file = size
+        .expect
+        .get("file")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let sha = size
+        .expect
+        .get("sha256")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
     let path = bench.dir.join(file);
-    let bytes = std::fs::read(&path).with_context(|| format!("reading the reference {}", path.display()))?;
+    let bytes = std::fs::read(&path)
+        .with_context(|| format!("reading the reference {}", path.display()))?;
     let got = sha256_hex(&bytes);
     if got != sha {
         bail!(
@@ -108,15 +141,21 @@ pub fn load_pipeline_reference(bench: &Benchmark, size: &Size) -> Result<Value> 
             size.name
         );
     }
-    serde_json::from_slice(&bytes).with_context(|| format!("parsing the reference {}", path.display()))
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("parsing the reference {}", path.display()))
 }
 
 fn check_pipeline(bench: &Benchmark, size: &Size, output: &Value) -> Result<Verdict> {
     let reference = load_pipeline_reference(bench, size)?;
     let Some(got) = output.as_object() else {
-        return Ok(Verdict::fail(format!("expected a dict of users, got {}", short(output))));
+        return Ok(Verdict::fail(format!(
+            "expected a dict of users, got {}",
+            short(output)
+        )));
     };
-    let want = reference.as_object().context("the pipeline reference is not a JSON object")?;
+    let want = reference
+        .as_object()
+        .context("the pipeline reference is not a JSON object")?;
     if canonical_json(output) == canonical_json(&reference) {
         return Ok(Verdict::pass(format!(
             "all {} users' output identical to the reference",
@@ -131,21 +170,32 @@ fn check_pipeline(bench: &Benchmark, size: &Size, output: &Value) -> Result<Verd
         )));
     }
     if let Some(user) = got.keys().find(|k| !want.contains_key(*k)) {
-        return Ok(Verdict::fail(format!("user {user} should not be in the output (no kept events)")));
+        return Ok(Verdict::fail(format!(
+            "user {user} should not be in the output (no kept events)"
+        )));
     }
     for (user, want_user) in want {
         let got_user = &got[user];
         if canonical_json(got_user) != canonical_json(want_user) {
-            let field = want_user
-                .as_object()
-                .and_then(|w| w.iter().find(|(k, v)| got_user.get(*k) != Some(*v)).map(|(k, _)| k.clone()));
+            let field = want_user.as_object().and_then(|w| {
+                w.iter()
+                    .find(|(k, v)| got_user.get(*k) != Some(*v))
+                    .map(|(k, _)| k.clone())
+            });
             return Ok(Verdict::fail(match field {
                 Some(f) => format!(
                     "user {user}: {f} = {}, expected {}",
-                    got_user.get(&f).map(short).unwrap_or_else(|| "missing".into()),
+                    got_user
+                        .get(&f)
+                        .map(short)
+                        .unwrap_or_else(|| "missing".into()),
                     short(&want_user[&f])
                 ),
-                None => format!("user {user}: {}, expected {}", short(got_user), short(want_user)),
+                None => format!(
+                    "user {user}: {}, expected {}",
+                    short(got_user),
+                    short(want_user)
+                ),
             }));
         }
     }

@@ -150,7 +150,9 @@ impl Executor for ProcessExecutor {
             let _ = stderr.read_to_end(&mut buf);
             let text = String::from_utf8_lossy(&buf).into_owned();
             let start = text.len().saturating_sub(4000);
-            let start = (start..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            let start = (start..text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(text.len());
             text[start..].to_string()
         });
 

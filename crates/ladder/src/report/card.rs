@@ -43,12 +43,21 @@ fn python_minor(version: &str) -> String {
 }
 
 fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String) {
-    let rank = results.rungs.iter().position(|r| r.id == cell.rung).unwrap_or(usize::MAX);
+    let rank = results
+        .rungs
+        .iter()
+        .position(|r| r.id == cell.rung)
+        .unwrap_or(usize::MAX);
     let version = results
         .runtimes
         .iter()
         .find(|r| r.id == cell.runtime)
-        .map(|r| r.version.split('.').filter_map(|p| p.parse().ok()).collect())
+        .map(|r| {
+            r.version
+                .split('.')
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     (rank, version, cell.runtime.clone())
 }
@@ -73,7 +82,10 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 .collect();
             cells.sort_by_key(|c| runtime_sort_key(results, c));
             let mut notes = Vec::new();
-            let rows = cells.iter().map(|c| row(results, bench, c, &mut notes)).collect();
+            let rows = cells
+                .iter()
+                .map(|c| row(results, bench, c, &mut notes))
+                .collect();
             cards.push(Card {
                 benchmark: bench.id.clone(),
                 title: bench.title.clone(),
@@ -85,20 +97,40 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 study_baseline: bench.study.as_ref().map(|s| s.baseline.clone()),
                 rows,
                 notes,
-                not_expressed: bench.not_expressed.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                not_expressed: bench
+                    .not_expressed
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             });
         }
     }
     cards
 }
 
-fn row(results: &Results, bench: &super::results::BenchmarkInfo, c: &Cell, notes: &mut Vec<String>) -> Row {
+fn row(
+    results: &Results,
+    bench: &super::results::BenchmarkInfo,
+    c: &Cell,
+    notes: &mut Vec<String>,
+) -> Row {
     let rung = results.rungs.iter().find(|r| r.id == c.rung);
     let runtime = results.runtimes.iter().find(|r| r.id == c.runtime);
-    let minor = runtime.map(|r| format!("{}{}", python_minor(&r.version), if r.free_threaded { "t" } else { "" }));
+    let minor = runtime.map(|r| {
+        format!(
+            "{}{}",
+            python_minor(&r.version),
+            if r.free_threaded { "t" } else { "" }
+        )
+    });
     let study = bench.study.as_ref().and_then(|s| {
-        let key = if c.rung == "cpython" { minor.as_deref() } else { None };
-        s.figure(&c.rung, key).map(|(ms, sp)| format!("{} ({})", format::ratio(sp), format::duration(ms * 1e6)))
+        let key = if c.rung == "cpython" {
+            minor.as_deref()
+        } else {
+            None
+        };
+        s.figure(&c.rung, key)
+            .map(|(ms, sp)| format!("{} ({})", format::ratio(sp), format::duration(ms * 1e6)))
     });
     let costs = bench
         .study
@@ -109,7 +141,13 @@ fn row(results: &Results, bench: &super::results::BenchmarkInfo, c: &Cell, notes
     let status = match c.status {
         Status::Ok => "ok ✓".to_string(),
         other => {
-            let mut note = format!("{} {} on {}: {}", c.rung, other.as_str(), c.runtime, c.reason);
+            let mut note = format!(
+                "{} {} on {}: {}",
+                c.rung,
+                other.as_str(),
+                c.runtime,
+                c.reason
+            );
             if let Some(get) = &c.get {
                 note.push_str(&format!(" (get it: {get})"));
             }
@@ -118,12 +156,18 @@ fn row(results: &Results, bench: &super::results::BenchmarkInfo, c: &Cell, notes
         }
     };
     let cores = match (c.cpu_ns, c.median_ns, c.threads) {
-        (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => format!("{:.1} cpu/wall, {t} thr", cpu / wall),
+        (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => {
+            format!("{:.1} cpu/wall, {t} thr", cpu / wall)
+        }
         _ => String::new(),
     };
     Row {
-        rung: rung.map(|r| r.title.clone()).unwrap_or_else(|| c.rung.clone()),
-        runtime: runtime.map(|r| r.display_name()).unwrap_or_else(|| c.runtime.clone()),
+        rung: rung
+            .map(|r| r.title.clone())
+            .unwrap_or_else(|| c.rung.clone()),
+        runtime: runtime
+            .map(|r| r.display_name())
+            .unwrap_or_else(|| c.runtime.clone()),
         median: match (c.median_ns, c.ci95_ns) {
             (Some(m), Some(ci)) if c.status == Status::Ok => format::duration_ci(m, ci),
             _ => String::new(),
@@ -133,7 +177,10 @@ fn row(results: &Results, bench: &super::results::BenchmarkInfo, c: &Cell, notes
             _ => String::new(),
         },
         study: study.unwrap_or_default(),
-        first_call: c.first_call_ns.map(|n| format::duration(n as f64)).unwrap_or_default(),
+        first_call: c
+            .first_call_ns
+            .map(|n| format::duration(n as f64))
+            .unwrap_or_default(),
         peak_memory: c.peak_rss_bytes.map(format::bytes).unwrap_or_default(),
         cores,
         status,

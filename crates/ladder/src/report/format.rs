@@ -71,14 +71,29 @@ mod tests {
     #[test]
     fn digits_follow_the_interval() {
         // A tight interval earns more digits than a wide one.
-        assert_eq!(duration_ci(1.2434e9, [1.2431e9, 1.2437e9]), "1.243 s [1.243, 1.244]");
-        assert_eq!(duration_ci(1.2434e9, [1.21e9, 1.29e9]), "1.24 s [1.21, 1.29]");
+        assert_eq!(
+            duration_ci(1.2434e9, [1.2431e9, 1.2437e9]),
+            "1.243 s [1.243, 1.244]"
+        );
+        assert_eq!(
+            duration_ci(1.2434e9, [1.21e9, 1.29e9]),
+            "1.24 s [1.21, 1.29]"
+        );
         assert_eq!(duration_ci(1.2434e9, [0.9e9, 1.6e9]), "1.2 s [0.9, 1.6]");
-        assert_eq!(duration_ci(98.4e6, [97.9e6, 99.1e6]), "98.4 ms [97.9, 99.1]");
-        assert_eq!(duration_ci(12_345.0, [12_000.0, 12_700.0]), "12.3 µs [12.0, 12.7]");
+        assert_eq!(
+            duration_ci(98.4e6, [97.9e6, 99.1e6]),
+            "98.4 ms [97.9, 99.1]"
+        );
+        assert_eq!(
+            duration_ci(12_345.0, [12_000.0, 12_700.0]),
+            "12.3 µs [12.0, 12.7]"
+        );
         assert_eq!(duration_ci(14.05e9, [13.0e9, 15.2e9]), "14 s [13, 15]");
         // No interval: 4 significant digits at most.
-        assert_eq!(duration_ci(1.2434e9, [1.2434e9, 1.2434e9]), "1.243 s [1.243, 1.243]");
+        assert_eq!(
+            duration_ci(1.2434e9, [1.2434e9, 1.2434e9]),
+            "1.243 s [1.243, 1.243]"
+        );
     }
 
     #[test]

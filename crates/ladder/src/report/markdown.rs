@@ -20,7 +20,10 @@ pub fn render(results: &Results) -> String {
         results.baseline.as_deref().unwrap_or("none")
     );
     for card in cards(results) {
-        s.push_str(&format!("## {} ({} {}, size {})\n\n", card.title, card.n, card.work, card.size));
+        s.push_str(&format!(
+            "## {} ({} {}, size {})\n\n",
+            card.title, card.n, card.work, card.size
+        ));
         s.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
         s.push_str(&format!("|{}\n", "---|".repeat(HEADERS.len())));
         for row in &card.rows {
@@ -29,7 +32,9 @@ pub fn render(results: &Results) -> String {
         }
         s.push('\n');
         if let (Some(source), Some(base)) = (&card.study_source, &card.study_baseline) {
-            s.push_str(&format!("Study figures: {source}; speedups against {base}.\n\n"));
+            s.push_str(&format!(
+                "Study figures: {source}; speedups against {base}.\n\n"
+            ));
         }
         for (i, note) in card.notes.iter().enumerate() {
             s.push_str(&format!("{}. {}\n", i + 1, escape(note)));

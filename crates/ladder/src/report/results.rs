@@ -194,12 +194,19 @@ impl Results {
     /// Recomputes every speedup against the baseline cell (the `cpython` rung on the baseline runtime) of the
     /// same benchmark and size.
     pub fn recompute_speedups(&mut self) {
-        let Some(baseline) = self.baseline.clone() else { return };
+        let Some(baseline) = self.baseline.clone() else {
+            return;
+        };
         let summaries: BTreeMap<(String, SizeName), crate::measure::stats::Summary> = self
             .cells
             .iter()
             .filter(|c| c.rung == "cpython" && c.runtime == baseline && c.status == Status::Ok)
-            .filter_map(|c| Some(((c.benchmark.clone(), c.size), crate::measure::stats::summarize(&c.samples_ns)?)))
+            .filter_map(|c| {
+                Some((
+                    (c.benchmark.clone(), c.size),
+                    crate::measure::stats::summarize(&c.samples_ns)?,
+                ))
+            })
             .collect();
         for cell in &mut self.cells {
             let base = summaries.get(&(cell.benchmark.clone(), cell.size));
@@ -226,9 +233,10 @@ impl Results {
     }
 
     pub fn read(path: &Path) -> Result<Results> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let results: Results =
-            serde_json::from_str(&text).with_context(|| format!("{} is not a ladder results document", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let results: Results = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a ladder results document", path.display()))?;
         if results.schema != SCHEMA || results.version != SCHEMA_VERSION {
             anyhow::bail!(
                 "{}: schema {} v{}, this ladder reads {SCHEMA} v{SCHEMA_VERSION}",
@@ -263,9 +271,11 @@ pub fn machine() -> Machine {
     let os = std::fs::read_to_string("/etc/os-release")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("PRETTY_NAME="))
-                .map(|l| l.trim_start_matches("PRETTY_NAME=").trim_matches('"').to_string())
+            s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| {
+                l.trim_start_matches("PRETTY_NAME=")
+                    .trim_matches('"')
+                    .to_string()
+            })
         })
         .unwrap_or_else(|| std::env::consts::OS.to_string());
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
@@ -273,7 +283,9 @@ pub fn machine() -> Machine {
         .unwrap_or_default();
     Machine {
         cpu_model,
-        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        cores: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
         memory_bytes,
         os,
         kernel,

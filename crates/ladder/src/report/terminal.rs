@@ -28,7 +28,9 @@ fn render_card(card: &Card) -> String {
         card.title, card.n, card.work, card.size, card.baseline
     );
     if let (Some(source), Some(base)) = (&card.study_source, &card.study_baseline) {
-        s.push_str(&format!("  Study: {source}; its speedups are against {base}.\n"));
+        s.push_str(&format!(
+            "  Study: {source}; its speedups are against {base}.\n"
+        ));
     }
     for (i, note) in card.notes.iter().enumerate() {
         s.push_str(&format!("  [{}] {note}\n", i + 1));

@@ -71,14 +71,25 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     let mut files = vec![req.impl_file.to_string()];
     files.extend(req.bench.sources.get(req.rung).cloned().unwrap_or_default());
     let mut hasher = Sha256::new();
-    hasher.update(format!("{:?}|{}|{:?}|", req.kind, venv.python.display(), C_FLAGS));
+    hasher.update(format!(
+        "{:?}|{}|{:?}|",
+        req.kind,
+        venv.python.display(),
+        C_FLAGS
+    ));
     hasher.update(venv.installed().into_iter().collect::<Vec<_>>().join(","));
     for f in &files {
         hasher.update(f.as_bytes());
-        hasher.update(std::fs::read(req.bench.dir.join(f)).with_context(|| format!("reading {f}"))?);
+        hasher
+            .update(std::fs::read(req.bench.dir.join(f)).with_context(|| format!("reading {f}"))?);
     }
     let hash = crate::catalog::hex(&hasher.finalize()[..8]);
-    let dir = req.home.join("builds").join(req.rung).join(&req.bench.id).join(&hash);
+    let dir = req
+        .home
+        .join("builds")
+        .join(req.rung)
+        .join(&req.bench.id)
+        .join(&hash);
     let info_file = dir.join("ladder-build.json");
     let built = |info: BuildInfo| Built {
         module_dir: dir.clone(),
@@ -94,7 +105,8 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     for f in &files {
-        std::fs::copy(req.bench.dir.join(f), dir.join(f)).with_context(|| format!("copying {f}"))?;
+        std::fs::copy(req.bench.dir.join(f), dir.join(f))
+            .with_context(|| format!("copying {f}"))?;
     }
     let log = dir.join("build.log");
     let info = match req.kind {
@@ -145,7 +157,10 @@ fn python_build_vars(venv: &Venv) -> Result<(String, String)> {
     let mut lines = text.lines();
     match (lines.next(), lines.next()) {
         (Some(inc), Some(ext)) if out.status.success() => Ok((inc.to_string(), ext.to_string())),
-        _ => bail!("{} did not report its include folder and EXT_SUFFIX", venv.python.display()),
+        _ => bail!(
+            "{} did not report its include folder and EXT_SUFFIX",
+            venv.python.display()
+        ),
     }
 }
 
@@ -153,7 +168,9 @@ fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<
     let stem = module_name(impl_file);
     let c_file = format!("{stem}.c");
     let mut cython = Command::new(&venv.python);
-    cython.args(["-m", "cython", "-3", impl_file, "-o", &c_file]).current_dir(dir);
+    cython
+        .args(["-m", "cython", "-3", impl_file, "-o", &c_file])
+        .current_dir(dir);
     let mut commands = vec![shown(&cython)];
     run_logged(&mut cython, log).context("cython failed")?;
     let (include, ext_suffix) = python_build_vars(venv)?;
@@ -176,9 +193,16 @@ fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<
     })
 }
 
-fn build_cc(dir: &Path, bench_id: &str, sources: Option<&Vec<String>>, log: &Path) -> Result<BuildInfo> {
+fn build_cc(
+    dir: &Path,
+    bench_id: &str,
+    sources: Option<&Vec<String>>,
+    log: &Path,
+) -> Result<BuildInfo> {
     let sources = sources.filter(|s| !s.is_empty()).with_context(|| {
-        format!("benchmark {bench_id}: the c rung needs `[sources] c = [...]` in its benchmark.toml")
+        format!(
+            "benchmark {bench_id}: the c rung needs `[sources] c = [...]` in its benchmark.toml"
+        )
     })?;
     let mut cc = Command::new(cc_program());
     cc.args(C_FLAGS)
@@ -199,7 +223,10 @@ fn build_cc(dir: &Path, bench_id: &str, sources: Option<&Vec<String>>, log: &Pat
 
 /// `$CC`, else `cc`.
 pub fn cc_program() -> String {
-    std::env::var("CC").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "cc".into())
+    std::env::var("CC")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "cc".into())
 }
 
 /// Builds the Rust rung's extension with maturin and installs it into `venv`, once per crate source.
@@ -231,7 +258,8 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
         return Ok(info);
     }
     let _ = std::fs::remove_dir_all(&wheels);
-    run_logged(&mut maturin, &wheels.with_extension("log")).context("maturin build of the Rust rung failed")?;
+    run_logged(&mut maturin, &wheels.with_extension("log"))
+        .context("maturin build of the Rust rung failed")?;
     let wheel = std::fs::read_dir(&wheels)?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -239,7 +267,14 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
         .with_context(|| format!("maturin left no wheel in {}", wheels.display()))?;
     run_logged(
         Command::new(&venv.python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-q",
+            ])
             .args(["--force-reinstall", "--no-deps"])
             .arg(&wheel),
         &wheels.with_extension("pip.log"),

@@ -71,7 +71,11 @@ pub struct Runtime {
 impl Runtime {
     /// `3.13` from `3.13.0`.
     pub fn minor(&self) -> String {
-        self.version.split('.').take(2).collect::<Vec<_>>().join(".")
+        self.version
+            .split('.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     fn version_key(&self) -> Vec<u64> {
@@ -83,14 +87,28 @@ impl Runtime {
 
     /// The key under which the study's figures are filed: `3.13`, or `3.14t` for a free-threaded build.
     pub fn study_key(&self) -> String {
-        format!("{}{}", self.minor(), if self.free_threaded { "t" } else { "" })
+        format!(
+            "{}{}",
+            self.minor(),
+            if self.free_threaded { "t" } else { "" }
+        )
     }
 
     pub fn display_name(&self) -> String {
         match self.implementation {
-            Implementation::Cpython => format!("CPython {}{}", self.version, if self.free_threaded { "t" } else { "" }),
-            Implementation::Pypy => format!("PyPy {} (Python {})", self.implementation_version, self.version),
-            Implementation::Graalpy => format!("GraalPy {} (Python {})", self.implementation_version, self.version),
+            Implementation::Cpython => format!(
+                "CPython {}{}",
+                self.version,
+                if self.free_threaded { "t" } else { "" }
+            ),
+            Implementation::Pypy => format!(
+                "PyPy {} (Python {})",
+                self.implementation_version, self.version
+            ),
+            Implementation::Graalpy => format!(
+                "GraalPy {} (Python {})",
+                self.implementation_version, self.version
+            ),
             Implementation::Other => format!("Python {}", self.version),
         }
     }
@@ -151,7 +169,10 @@ fn is_interpreter_name(name: &str) -> bool {
         Some(r) => {
             r.is_empty()
                 || (r.starts_with('.')
-                    && r[1..].trim_end_matches('t').chars().all(|c| c.is_ascii_digit())
+                    && r[1..]
+                        .trim_end_matches('t')
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
                     && r.len() > 1)
         }
         None => false,
@@ -170,9 +191,18 @@ fn candidates(paths: &SearchPaths) -> Vec<(PathBuf, &'static str)> {
     }
     for (root, via) in [(&paths.pyenv_root, "pyenv"), (&paths.uv_python_dir, "uv")] {
         let Some(root) = root else { continue };
-        let versions = if via == "pyenv" { root.join("versions") } else { root.clone() };
-        let Ok(entries) = std::fs::read_dir(&versions) else { continue };
-        let mut dirs: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).collect();
+        let versions = if via == "pyenv" {
+            root.join("versions")
+        } else {
+            root.clone()
+        };
+        let Ok(entries) = std::fs::read_dir(&versions) else {
+            continue;
+        };
+        let mut dirs: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("bin"))
+            .collect();
         dirs.sort();
         for bin in dirs {
             push_matching(&bin, via, &mut out);
@@ -182,7 +212,9 @@ fn candidates(paths: &SearchPaths) -> Vec<(PathBuf, &'static str)> {
 }
 
 fn push_matching(dir: &Path, via: &'static str, out: &mut Vec<(PathBuf, &'static str)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_str().is_some_and(is_interpreter_name))
@@ -206,7 +238,10 @@ fn probe(path: &Path) -> Result<ProbeOutput> {
         .with_context(|| format!("running {}", path.display()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        anyhow::bail!("does not run the probe: {}", err.lines().last().unwrap_or("no output").trim());
+        anyhow::bail!(
+            "does not run the probe: {}",
+            err.lines().last().unwrap_or("no output").trim()
+        );
     }
     serde_json::from_slice(&out.stdout).context("printed something other than the probe's JSON")
 }
@@ -228,7 +263,10 @@ pub fn discover(paths: &SearchPaths) -> Discovery {
         let p = match probed {
             Ok(p) => p,
             Err(e) => {
-                discovery.skipped.push(Skipped { path, reason: format!("{e:#}") });
+                discovery.skipped.push(Skipped {
+                    path,
+                    reason: format!("{e:#}"),
+                });
                 continue;
             }
         };
@@ -277,14 +315,24 @@ pub fn discover(paths: &SearchPaths) -> Discovery {
             Some(existing) if existing.version_key() >= rt.version_key() => {
                 discovery.skipped.push(Skipped {
                     path: rt.executable.clone(),
-                    reason: format!("{} is shadowed by {} at {}", rt.version, existing.version, existing.executable.display()),
+                    reason: format!(
+                        "{} is shadowed by {} at {}",
+                        rt.version,
+                        existing.version,
+                        existing.executable.display()
+                    ),
                 });
             }
             _ => {
                 if let Some(old) = by_id.insert(rt.id.clone(), rt.clone()) {
                     discovery.skipped.push(Skipped {
                         path: old.executable.clone(),
-                        reason: format!("{} is shadowed by {} at {}", old.version, rt.version, rt.executable.display()),
+                        reason: format!(
+                            "{} is shadowed by {} at {}",
+                            old.version,
+                            rt.version,
+                            rt.executable.display()
+                        ),
                     });
                 }
             }
@@ -292,7 +340,11 @@ pub fn discover(paths: &SearchPaths) -> Discovery {
     }
     let mut runtimes: Vec<Runtime> = by_id.into_values().collect();
     runtimes.sort_by(|a, b| {
-        (a.implementation, a.free_threaded, a.version_key()).cmp(&(b.implementation, b.free_threaded, b.version_key()))
+        (a.implementation, a.free_threaded, a.version_key()).cmp(&(
+            b.implementation,
+            b.free_threaded,
+            b.version_key(),
+        ))
     });
     discovery.runtimes = runtimes;
     discovery.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -301,7 +353,10 @@ pub fn discover(paths: &SearchPaths) -> Discovery {
 
 fn supported_cpython(rt: &Runtime) -> bool {
     let key = rt.version_key();
-    (key.first().copied().unwrap_or(0), key.get(1).copied().unwrap_or(0)) >= MIN_CPYTHON
+    (
+        key.first().copied().unwrap_or(0),
+        key.get(1).copied().unwrap_or(0),
+    ) >= MIN_CPYTHON
 }
 
 impl Discovery {
@@ -316,9 +371,11 @@ impl Discovery {
     /// Resolves `--baseline`: a runtime id (`cpython-3.12`) or a bare version (`3.12`).
     pub fn find(&self, wanted: &str) -> Option<&Runtime> {
         self.runtimes.iter().find(|r| r.id == wanted).or_else(|| {
-            self.runtimes
-                .iter()
-                .find(|r| r.implementation == Implementation::Cpython && !r.free_threaded && r.minor() == wanted)
+            self.runtimes.iter().find(|r| {
+                r.implementation == Implementation::Cpython
+                    && !r.free_threaded
+                    && r.minor() == wanted
+            })
         })
     }
 }
@@ -328,7 +385,13 @@ mod tests {
     use super::*;
 
     /// A fake interpreter: a shell script that answers the probe with the given JSON.
-    fn fake(dir: &Path, name: &str, implementation: &str, version: &str, free_threaded: bool) -> PathBuf {
+    fn fake(
+        dir: &Path,
+        name: &str,
+        implementation: &str,
+        version: &str,
+        free_threaded: bool,
+    ) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
         let path = dir.join(name);
         let json = serde_json::json!({
@@ -347,10 +410,25 @@ mod tests {
 
     #[test]
     fn interpreter_names() {
-        for ok in ["python3", "python3.13", "python3.14t", "pypy3", "pypy3.9", "python", "graalpy"] {
+        for ok in [
+            "python3",
+            "python3.13",
+            "python3.14t",
+            "pypy3",
+            "pypy3.9",
+            "python",
+            "graalpy",
+        ] {
             assert!(is_interpreter_name(ok), "{ok}");
         }
-        for no in ["python3-config", "python3.13-gdb.py", "python3.", "pythonw", "pip3", "python3.x"] {
+        for no in [
+            "python3-config",
+            "python3.13-gdb.py",
+            "python3.",
+            "pythonw",
+            "pip3",
+            "python3.x",
+        ] {
             assert!(!is_interpreter_name(no), "{no}");
         }
     }
@@ -387,19 +465,36 @@ mod tests {
             uv_python_dir: None,
         });
         let ids: Vec<_> = d.runtimes.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["cpython-3.11", "cpython-3.13", "cpython-3.14t", "pypy-3.9"]);
+        assert_eq!(
+            ids,
+            ["cpython-3.11", "cpython-3.13", "cpython-3.14t", "pypy-3.9"]
+        );
         // 3.11.7 from pyenv shadows the system's 3.11.2.
         assert_eq!(d.runtimes[0].version, "3.11.7");
         // The free-threaded build is found but is not the default baseline.
         assert_eq!(d.default_baseline().unwrap().id, "cpython-3.13");
         assert!(d.runtimes[2].free_threaded);
         assert_eq!(d.find("3.11").unwrap().version, "3.11.7");
-        assert_eq!(d.find("pypy-3.9").unwrap().implementation, Implementation::Pypy);
+        assert_eq!(
+            d.find("pypy-3.9").unwrap().implementation,
+            Implementation::Pypy
+        );
         assert!(d.find("3.12").is_none());
         let reasons: Vec<_> = d.skipped.iter().map(|s| s.reason.clone()).collect();
-        assert!(reasons.iter().any(|r| r.contains("3.9.18 is older than 3.10")), "{reasons:?}");
-        assert!(reasons.iter().any(|r| r.contains("shadowed by 3.11.7")), "{reasons:?}");
-        assert!(reasons.iter().any(|r| r.contains("does not run the probe")), "{reasons:?}");
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("3.9.18 is older than 3.10")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r.contains("shadowed by 3.11.7")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r.contains("does not run the probe")),
+            "{reasons:?}"
+        );
         assert!(!ids.contains(&"cpython-3.99"), "shims must not be probed");
     }
 

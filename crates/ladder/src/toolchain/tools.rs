@@ -35,8 +35,15 @@ fn is_executable(p: &Path) -> bool {
 
 pub fn version_line(program: &Path, flag: &str) -> Option<String> {
     let out = Command::new(program).arg(flag).output().ok()?;
-    let text = if out.stdout.is_empty() { out.stderr } else { out.stdout };
-    String::from_utf8_lossy(&text).lines().next().map(|l| l.trim().to_string())
+    let text = if out.stdout.is_empty() {
+        out.stderr
+    } else {
+        out.stdout
+    };
+    String::from_utf8_lossy(&text)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_string())
 }
 
 fn tool(name: &str, program: &str, needed_by: &str, get: &str) -> Tool {
@@ -65,6 +72,11 @@ pub fn probe_tools() -> Vec<Tool> {
             "the rust rung (maturin builds the PyO3 extension with it)",
             "curl https://sh.rustup.rs -sSf | sh",
         ),
-        tool("rustc", "rustc", "the rust rung", "curl https://sh.rustup.rs -sSf | sh"),
+        tool(
+            "rustc",
+            "rustc",
+            "the rust rung",
+            "curl https://sh.rustup.rs -sSf | sh",
+        ),
     ]
 }

@@ -57,7 +57,9 @@ pub fn ensure_venv(home: &Path, runtime: &Runtime) -> Result<Venv> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(home.join("venvs"))?;
     run_logged(
-        Command::new(&runtime.executable).args(["-m", "venv"]).arg(&dir),
+        Command::new(&runtime.executable)
+            .args(["-m", "venv"])
+            .arg(&dir),
         &home.join("logs").join(format!("venv-{}.log", runtime.id)),
     )
     .with_context(|| format!("creating the venv for {}", runtime.id))?;
@@ -68,21 +70,41 @@ pub fn ensure_venv(home: &Path, runtime: &Runtime) -> Result<Venv> {
 /// Installs the pinned `packages` that this venv lacks. Returns the requirements that were newly installed.
 pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<Vec<String>> {
     let mut installed = venv.installed();
-    let missing: Vec<String> = packages.iter().filter(|p| !installed.contains(*p)).cloned().collect();
+    let missing: Vec<String> = packages
+        .iter()
+        .filter(|p| !installed.contains(*p))
+        .cloned()
+        .collect();
     if missing.is_empty() {
         return Ok(missing);
     }
     let log = home.join("logs").join(format!(
         "pip-{}.log",
-        venv.dir.file_name().and_then(|n| n.to_str()).unwrap_or("venv")
+        venv.dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("venv")
     ));
     run_logged(
         Command::new(&venv.python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-q",
+            ])
             .args(&missing),
         &log,
     )
-    .with_context(|| format!("installing {} (by hand: {})", missing.join(" "), pip_command(&venv.python, &missing)))?;
+    .with_context(|| {
+        format!(
+            "installing {} (by hand: {})",
+            missing.join(" "),
+            pip_command(&venv.python, &missing)
+        )
+    })?;
     installed.extend(missing.iter().cloned());
     let text: String = installed.iter().map(|p| format!("{p}\n")).collect();
     std::fs::write(venv.installed_file(), text)?;

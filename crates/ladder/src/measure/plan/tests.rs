@@ -22,7 +22,10 @@ pub(crate) fn fake_runtime(implementation: Implementation, version: &str) -> Run
 }
 
 fn tools() -> ToolPresence {
-    ToolPresence { cc: true, cargo: true }
+    ToolPresence {
+        cc: true,
+        cargo: true,
+    }
 }
 
 #[test]
@@ -36,13 +39,33 @@ fn plans_every_cpython_and_marks_missing_pypy_unavailable() {
         ],
         skipped: vec![],
     };
-    let plan = build_plan(&cat, &d, d.default_baseline(), &Selection { size: Some(SizeName::Quick), ..Default::default() }, tools());
-    let labels: Vec<_> = plan.cells.iter().map(|c| format!("{}/{}", c.rung, c.runtime_label)).collect();
-    assert_eq!(labels, ["cpython/cpython-3.12", "cpython/cpython-3.13", "pypy/pypy"]);
+    let plan = build_plan(
+        &cat,
+        &d,
+        d.default_baseline(),
+        &Selection {
+            size: Some(SizeName::Quick),
+            ..Default::default()
+        },
+        tools(),
+    );
+    let labels: Vec<_> = plan
+        .cells
+        .iter()
+        .map(|c| format!("{}/{}", c.rung, c.runtime_label))
+        .collect();
+    assert_eq!(
+        labels,
+        ["cpython/cpython-3.12", "cpython/cpython-3.13", "pypy/pypy"]
+    );
     let (reason, get) = plan.cells[2].unavailable.clone().unwrap();
     assert!(reason.contains("no PyPy interpreter found"), "{reason}");
     assert_eq!(get.as_deref(), Some("apt-get install pypy3"));
-    assert!(plan.cells[..2].iter().all(|c| c.unavailable.is_none() && c.n == 1000));
+    assert!(
+        plan.cells[..2]
+            .iter()
+            .all(|c| c.unavailable.is_none() && c.n == 1000)
+    );
 }
 
 #[test]
@@ -57,9 +80,17 @@ fn a_rung_selection_keeps_only_the_baseline_of_the_cpython_rung() {
         ],
         skipped: vec![],
     };
-    let sel = Selection { rungs: Some(vec!["pypy".into()]), size: Some(SizeName::Quick), ..Default::default() };
+    let sel = Selection {
+        rungs: Some(vec!["pypy".into()]),
+        size: Some(SizeName::Quick),
+        ..Default::default()
+    };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
-    let labels: Vec<_> = plan.cells.iter().map(|c| format!("{}/{}", c.rung, c.runtime_label)).collect();
+    let labels: Vec<_> = plan
+        .cells
+        .iter()
+        .map(|c| format!("{}/{}", c.rung, c.runtime_label))
+        .collect();
     assert_eq!(labels, ["cpython/cpython-3.13", "pypy/pypy-3.9"]);
 }
 
@@ -67,22 +98,52 @@ fn a_rung_selection_keeps_only_the_baseline_of_the_cpython_rung() {
 fn a_missing_size_is_a_note_not_a_cell() {
     let tmp = tiny_catalog();
     let cat = Catalog::load(tmp.path()).unwrap();
-    let d = Discovery { runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")], skipped: vec![] };
-    let sel = Selection { size: Some(SizeName::Standard), ..Default::default() };
+    let d = Discovery {
+        runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")],
+        skipped: vec![],
+    };
+    let sel = Selection {
+        size: Some(SizeName::Standard),
+        ..Default::default()
+    };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     assert!(plan.cells.is_empty());
-    assert!(plan.notes[0].contains("nbody: has no `standard` size"), "{:?}", plan.notes);
+    assert!(
+        plan.notes[0].contains("nbody: has no `standard` size"),
+        "{:?}",
+        plan.notes
+    );
 }
 
 #[test]
 fn unknown_ids_list_the_valid_ones() {
     let tmp = tiny_catalog();
     let cat = Catalog::load(tmp.path()).unwrap();
-    let err = validate_selection(&cat, &Selection { benches: Some(vec!["nbdy".into()]), ..Default::default() }).unwrap_err();
+    let err = validate_selection(
+        &cat,
+        &Selection {
+            benches: Some(vec!["nbdy".into()]),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert!(crate::error::is_usage(&err));
-    assert!(format!("{err}").contains("--bench nbdy") && format!("{err}").contains("valid ids: nbody"), "{err}");
-    let err = validate_selection(&cat, &Selection { rungs: Some(vec!["rusty".into()]), ..Default::default() }).unwrap_err();
-    assert!(format!("{err}").contains("valid ids: cpython, pypy"), "{err}");
+    assert!(
+        format!("{err}").contains("--bench nbdy") && format!("{err}").contains("valid ids: nbody"),
+        "{err}"
+    );
+    let err = validate_selection(
+        &cat,
+        &Selection {
+            rungs: Some(vec!["rusty".into()]),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        format!("{err}").contains("valid ids: cpython, pypy"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -98,11 +159,25 @@ fn compiled_rungs_need_their_tools() {
         get: None,
     };
     let rt = fake_runtime(Implementation::Cpython, "3.13.0");
-    let (reason, get) = rung_blocker(&rung, &rt, &ToolPresence { cc: false, cargo: true }).unwrap();
+    let (reason, get) = rung_blocker(
+        &rung,
+        &rt,
+        &ToolPresence {
+            cc: false,
+            cargo: true,
+        },
+    )
+    .unwrap();
     assert!(reason.contains("no C compiler"));
     assert_eq!(get.as_deref(), Some("apt-get install gcc"));
     assert!(rung_blocker(&rung, &rt, &tools()).is_none());
     let mut no_venv = rt.clone();
     no_venv.has_venv = false;
-    assert!(rung_blocker(&rung, &no_venv, &tools()).unwrap().1.unwrap().contains("python3-venv"));
+    assert!(
+        rung_blocker(&rung, &no_venv, &tools())
+            .unwrap()
+            .1
+            .unwrap()
+            .contains("python3-venv")
+    );
 }

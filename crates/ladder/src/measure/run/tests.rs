@@ -16,7 +16,11 @@ struct MockExecutor {
 }
 
 impl Executor for MockExecutor {
-    fn execute(&self, job: &Job, on_event: &mut dyn FnMut(&WorkerEvent)) -> anyhow::Result<ProcessOutcome> {
+    fn execute(
+        &self,
+        job: &Job,
+        on_event: &mut dyn FnMut(&WorkerEvent),
+    ) -> anyhow::Result<ProcessOutcome> {
         let (events, exit) = (self.script)(job);
         for ev in &events {
             on_event(ev);
@@ -34,15 +38,35 @@ impl Executor for MockExecutor {
 
 fn good_run(per_call_ns: u64, output: serde_json::Value) -> Vec<WorkerEvent> {
     let mut evs = vec![
-        WorkerEvent::Hello { implementation: "cpython".into(), python: "3.13.0".into(), executable: "py".into(), pid: 1 },
-        WorkerEvent::Imported { file: Some("/x/baseline.py".into()), import_ns: 10 },
-        WorkerEvent::FirstCall { ns: per_call_ns * 2, cpu_ns: per_call_ns * 2 },
+        WorkerEvent::Hello {
+            implementation: "cpython".into(),
+            python: "3.13.0".into(),
+            executable: "py".into(),
+            pid: 1,
+        },
+        WorkerEvent::Imported {
+            file: Some("/x/baseline.py".into()),
+            import_ns: 10,
+        },
+        WorkerEvent::FirstCall {
+            ns: per_call_ns * 2,
+            cpu_ns: per_call_ns * 2,
+        },
         WorkerEvent::Output { value: output },
     ];
     for i in 0..7 {
-        evs.push(WorkerEvent::Sample { ns: 2 * (per_call_ns + i * per_call_ns / 100), cpu_ns: 2 * per_call_ns, loops: 2 });
+        evs.push(WorkerEvent::Sample {
+            ns: 2 * (per_call_ns + i * per_call_ns / 100),
+            cpu_ns: 2 * per_call_ns,
+            loops: 2,
+        });
     }
-    evs.push(WorkerEvent::Done { samples: 7, threads: 1, gc_enabled: true, mismatched_outputs: 0 });
+    evs.push(WorkerEvent::Done {
+        samples: 7,
+        threads: 1,
+        gc_enabled: true,
+        mismatched_outputs: 0,
+    });
     evs
 }
 
@@ -58,10 +82,27 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
         skipped: vec![],
     };
     let baseline = d.default_baseline();
-    let sel = Selection { size: Some(SizeName::Quick), ..Default::default() };
-    let plan = build_plan(&cat, &d, baseline, &sel, ToolPresence { cc: true, cargo: true });
-    let timing = crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
-    let settings = Settings { size: SizeName::Quick, baseline: baseline.map(|b| b.id.clone()), timing: timing.clone() };
+    let sel = Selection {
+        size: Some(SizeName::Quick),
+        ..Default::default()
+    };
+    let plan = build_plan(
+        &cat,
+        &d,
+        baseline,
+        &sel,
+        ToolPresence {
+            cc: true,
+            cargo: true,
+        },
+    );
+    let timing =
+        crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
+    let settings = Settings {
+        size: SizeName::Quick,
+        baseline: baseline.map(|b| b.id.clone()),
+        timing: timing.clone(),
+    };
     let mut results = crate::cli::new_results(&cat, &d, baseline, settings);
     let home = tempfile::tempdir().unwrap();
     let executor = MockExecutor { script };
@@ -77,14 +118,23 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
 }
 
 fn cell<'a>(r: &'a Results, rung: &str, runtime: &str) -> &'a Cell {
-    r.cells.iter().find(|c| c.rung == rung && c.runtime == runtime).unwrap()
+    r.cells
+        .iter()
+        .find(|c| c.rung == rung && c.runtime == runtime)
+        .unwrap()
 }
 
 #[test]
 fn verified_cells_get_statistics_and_speedups() {
     let (r, _home) = run_with(|job| {
         // 3.13 (the baseline) takes 100 ms a call, 3.12 110 ms, PyPy 10 ms.
-        let ms = if job.python.to_string_lossy().ends_with("pypy3.9") { 10 } else if job.python.to_string_lossy().ends_with("3.12") { 110 } else { 100 };
+        let ms = if job.python.to_string_lossy().ends_with("pypy3.9") {
+            10
+        } else if job.python.to_string_lossy().ends_with("3.12") {
+            110
+        } else {
+            100
+        };
         (good_run(ms * 1_000_000, json!(RIGHT)), Exit::Code(0))
     });
     assert_eq!(r.cells.len(), 3);
@@ -116,7 +166,10 @@ fn wrong_failed_timeout_and_garbage_are_told_apart() {
     let (r, _home) = run_with(|job| {
         if job.python.to_string_lossy().ends_with("pypy3.9") {
             // A wrong answer: energy after off in the 6th decimal.
-            (good_run(1_000_000, json!([RIGHT[0], -0.169080])), Exit::Code(0))
+            (
+                good_run(1_000_000, json!([RIGHT[0], -0.169080])),
+                Exit::Code(0),
+            )
         } else if job.python.to_string_lossy().ends_with("3.12") {
             let mut evs = good_run(1_000_000, json!(RIGHT));
             evs.truncate(3);
@@ -124,7 +177,8 @@ fn wrong_failed_timeout_and_garbage_are_told_apart() {
                 phase: "run".into(),
                 kind: "ZeroDivisionError".into(),
                 message: "float division by zero".into(),
-                traceback: "Traceback:\n  File \"baseline.py\", line 3, in run\nZeroDivisionError".into(),
+                traceback: "Traceback:\n  File \"baseline.py\", line 3, in run\nZeroDivisionError"
+                    .into(),
             });
             (evs, Exit::Code(1))
         } else {
@@ -136,14 +190,29 @@ fn wrong_failed_timeout_and_garbage_are_told_apart() {
     let pypy = cell(&r, "pypy", "pypy-3.9");
     assert_eq!(pypy.status, Status::Wrong);
     assert!(!pypy.verified);
-    assert!(pypy.reason.contains("expected -0.169075164 -> -0.169087605"), "{}", pypy.reason);
+    assert!(
+        pypy.reason
+            .contains("expected -0.169075164 -> -0.169087605"),
+        "{}",
+        pypy.reason
+    );
     let failed = cell(&r, "cpython", "cpython-3.12");
     assert_eq!(failed.status, Status::Failed);
-    assert!(failed.reason.contains("ZeroDivisionError in run: float division by zero"), "{}", failed.reason);
+    assert!(
+        failed
+            .reason
+            .contains("ZeroDivisionError in run: float division by zero"),
+        "{}",
+        failed.reason
+    );
     assert!(failed.reason.contains("baseline.py"), "{}", failed.reason);
     let timeout = cell(&r, "cpython", "cpython-3.13");
     assert_eq!(timeout.status, Status::Timeout);
-    assert_eq!(timeout.samples_ns.len(), 1, "samples measured before the kill are kept");
+    assert_eq!(
+        timeout.samples_ns.len(),
+        1,
+        "samples measured before the kill are kept"
+    );
     // No baseline result, so no speedups: never a made-up one.
     assert!(r.cells.iter().all(|c| c.speedup.is_none()));
     assert!(r.cells.iter().all(|c| c.status.is_fault()));
@@ -154,7 +223,12 @@ fn outputs_that_drift_after_the_first_call_are_wrong() {
     let (r, _home) = run_with(|_| {
         let mut evs = good_run(1_000_000, json!(RIGHT));
         let last = evs.len() - 1;
-        evs[last] = WorkerEvent::Done { samples: 7, threads: 1, gc_enabled: true, mismatched_outputs: 3 };
+        evs[last] = WorkerEvent::Done {
+            samples: 7,
+            threads: 1,
+            gc_enabled: true,
+            mismatched_outputs: 3,
+        };
         (evs, Exit::Code(0))
     });
     let c = cell(&r, "cpython", "cpython-3.13");
@@ -167,10 +241,27 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
     let tmp = tiny_catalog();
     let cat = Catalog::load(tmp.path()).unwrap();
     let bench = cat.benchmark("nbody").unwrap();
-    let d = Discovery { runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")], skipped: vec![] };
-    let plan = build_plan(&cat, &d, d.default_baseline(), &Selection { size: Some(SizeName::Quick), ..Default::default() }, ToolPresence { cc: true, cargo: true });
+    let d = Discovery {
+        runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")],
+        skipped: vec![],
+    };
+    let plan = build_plan(
+        &cat,
+        &d,
+        d.default_baseline(),
+        &Selection {
+            size: Some(SizeName::Quick),
+            ..Default::default()
+        },
+        ToolPresence {
+            cc: true,
+            cargo: true,
+        },
+    );
     let planned = &plan.cells[0];
-    let exec = MockExecutor { script: |_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0)) };
+    let exec = MockExecutor {
+        script: |_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0)),
+    };
     let job = Job {
         python: "/fake/python".into(),
         worker: "/fake/worker.py".into(),
@@ -192,7 +283,11 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
     let mut c = Cell::new("nbody", "mypyc", "cpython-3.13", SizeName::Quick, 1000);
     measure_cell(&exec, &job, bench, planned, true, &mut c, &mut Quiet);
     assert_eq!(c.status, Status::Failed);
-    assert!(c.reason.contains("not the compiled extension module"), "{}", c.reason);
+    assert!(
+        c.reason.contains("not the compiled extension module"),
+        "{}",
+        c.reason
+    );
     let mut c = Cell::new("nbody", "cpython", "cpython-3.13", SizeName::Quick, 1000);
     measure_cell(&exec, &job, bench, planned, false, &mut c, &mut Quiet);
     assert_eq!(c.status, Status::Ok);
@@ -204,7 +299,10 @@ fn events_files_are_generated_once_and_deterministic() {
     let a = ensure_events(home.path(), 200).unwrap();
     let bytes = std::fs::read(&a).unwrap();
     assert_eq!(ensure_events(home.path(), 200).unwrap(), a);
-    assert_eq!(bytes, crate::events::generate(200, crate::events::DEFAULT_SEED));
+    assert_eq!(
+        bytes,
+        crate::events::generate(200, crate::events::DEFAULT_SEED)
+    );
     let parsed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(parsed.as_array().unwrap().len(), 200);
 }

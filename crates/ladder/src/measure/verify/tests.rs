@@ -11,14 +11,30 @@ fn nbody_checks_both_energies_to_nine_decimals() {
     let cat = repo();
     let b = cat.benchmark("nbody").unwrap();
     let quick = b.size(SizeName::Quick).unwrap();
-    assert!(verify(b, quick, &json!([-0.16907516382852447, -0.16908760523460595])).unwrap().ok);
+    assert!(
+        verify(
+            b,
+            quick,
+            &json!([-0.16907516382852447, -0.16908760523460595])
+        )
+        .unwrap()
+        .ok
+    );
     // Right energy before, wrong after: the study's harness checked only the first.
     let v = verify(b, quick, &json!([-0.16907516382852447, -0.169075164])).unwrap();
     assert!(!v.ok);
     assert!(v.detail.contains("-0.169087605"), "{}", v.detail);
     // A difference in the 10th decimal passes; in the 9th it fails.
-    assert!(verify(b, quick, &json!([-0.1690751641, -0.1690876051])).unwrap().ok);
-    assert!(!verify(b, quick, &json!([-0.169075166, -0.169087605])).unwrap().ok);
+    assert!(
+        verify(b, quick, &json!([-0.1690751641, -0.1690876051]))
+            .unwrap()
+            .ok
+    );
+    assert!(
+        !verify(b, quick, &json!([-0.169075166, -0.169087605]))
+            .unwrap()
+            .ok
+    );
     assert!(!verify(b, quick, &json!("garbage")).unwrap().ok);
     assert!(!verify(b, quick, &json!([1.0])).unwrap().ok);
 }
@@ -31,13 +47,25 @@ fn spectral_norm_fails_a_skipped_iteration() {
     let e = |k: &str| quick.expect[k].as_float().unwrap();
     let (norm, vbv, vv) = (e("norm"), e("vbv"), e("vv"));
     assert!(verify(b, quick, &json!([norm, vbv, vv])).unwrap().ok);
-    assert!(verify(b, quick, &json!([norm, vbv * (1.0 + 5e-10), vv])).unwrap().ok);
+    assert!(
+        verify(b, quick, &json!([norm, vbv * (1.0 + 5e-10), vv]))
+            .unwrap()
+            .ok
+    );
     // The norm converges after a couple of iterations, so it alone cannot catch a skipped one; vBv and vv can:
     // fewer iterations leave them orders of magnitude smaller.
     let v = verify(b, quick, &json!([norm, vbv / 1.5, vv / 1.5])).unwrap();
     assert!(!v.ok && v.detail.contains("vbv"), "{}", v.detail);
-    assert!(!verify(b, quick, &json!([norm * (1.0 + 1e-8), vbv, vv])).unwrap().ok);
-    assert!(!verify(b, quick, &json!([norm, vbv, f64::NAN.to_string()])).unwrap().ok);
+    assert!(
+        !verify(b, quick, &json!([norm * (1.0 + 1e-8), vbv, vv]))
+            .unwrap()
+            .ok
+    );
+    assert!(
+        !verify(b, quick, &json!([norm, vbv, f64::NAN.to_string()]))
+            .unwrap()
+            .ok
+    );
 }
 
 #[test]
@@ -56,7 +84,11 @@ fn pipeline_output_is_compared_in_full() {
     let revenue = off[&last]["revenue"].as_f64().unwrap();
     off[&last]["revenue"] = json!(revenue + 0.01);
     let v = verify(b, quick, &off).unwrap();
-    assert!(!v.ok && v.detail.contains(&last) && v.detail.contains("revenue"), "{}", v.detail);
+    assert!(
+        !v.ok && v.detail.contains(&last) && v.detail.contains("revenue"),
+        "{}",
+        v.detail
+    );
 
     // A float field returned as an int is a different output.
     let mut int = reference.clone();
@@ -71,7 +103,10 @@ fn pipeline_output_is_compared_in_full() {
     let v = verify(b, quick, &missing).unwrap();
     assert!(!v.ok && v.detail.contains("missing"), "{}", v.detail);
     let mut extra = reference.clone();
-    extra.as_object_mut().unwrap().insert("u99999".into(), json!({}));
+    extra
+        .as_object_mut()
+        .unwrap()
+        .insert("u99999".into(), json!({}));
     assert!(!verify(b, quick, &extra).unwrap().ok);
 
     // Key order does not matter; content does.

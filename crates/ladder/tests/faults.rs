@@ -1,0 +1,276 @@
+//! Fault tests (issue 2, item 8): bad flags, malformed catalogs and misbehaving implementations, through the real
+//! binary and real worker processes. They use a small catalog of their own, so they run in seconds.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+const RUNGS: &str = r#"
+[[rung]]
+id = "cpython"
+title = "CPython"
+study_rung = "Rung 0"
+on = "cpython"
+build = "none"
+costs = "Nothing"
+"#;
+
+/// A one-benchmark catalog whose `cpython` rung is `body` (a module with setup/run).
+fn catalog_with(body: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("rungs.toml"), RUNGS).unwrap();
+    let b = tmp.path().join("nbody");
+    std::fs::create_dir(&b).unwrap();
+    std::fs::write(b.join("impl_under_test.py"), body).unwrap();
+    std::fs::write(
+        b.join("benchmark.toml"),
+        r#"
+id = "nbody"
+title = "n-body"
+summary = "fault test"
+work = "steps"
+input = "none"
+check = "nbody-energy"
+
+[sizes.quick]
+n = 1000
+expect = { energy_before = "-0.169075164", energy_after = "-0.169087605" }
+
+[impl]
+cpython = "impl_under_test.py"
+"#,
+    )
+    .unwrap();
+    tmp
+}
+
+fn ladder(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ladder").unwrap();
+    cmd.env("LADDER_HOME", home);
+    cmd
+}
+
+/// Runs the fault catalog on the baseline only and returns the results document.
+fn run_catalog(body: &str, extra: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let cat = catalog_with(body);
+    let home = tempfile::tempdir().unwrap();
+    let json = home.path().join("out.json");
+    let out = ladder(home.path())
+        .args(["run", "--size", "quick", "--min-samples", "3", "--catalog"])
+        .arg(cat.path())
+        .arg("--json")
+        .arg(&json)
+        .args(["--baseline", "cpython-3.13", "--rung", "cpython"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    (out, doc)
+}
+
+/// The cell on the baseline runtime (the run also measures every other CPython; they fail the same way).
+fn baseline_cell(doc: &serde_json::Value) -> serde_json::Value {
+    let base = doc["baseline"].as_str().unwrap().to_string();
+    doc["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["runtime"] == base)
+        .unwrap()
+        .clone()
+}
+
+const CORRECT: &str = r#"
+import math
+
+def setup(n, data_path):
+    return n
+
+def run(n):
+    # Not an n-body simulation: the pinned energies, so the fault tests can isolate one fault at a time.
+    return [-0.16907516382852447, -0.16908760523460595]
+"#;
+
+#[test]
+fn a_correct_implementation_is_ok_and_the_document_is_complete() {
+    let (out, doc) = run_catalog(CORRECT, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(doc["schema"], "ladder-results");
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "ok");
+    assert_eq!(cell["verified"], true);
+    for key in [
+        "benchmark",
+        "rung",
+        "runtime",
+        "size",
+        "n",
+        "reason",
+        "samples_ns",
+        "median_ns",
+        "ci95_ns",
+        "speedup",
+        "first_call_ns",
+        "peak_rss_bytes",
+        "cpu_ns",
+        "threads",
+    ] {
+        assert!(cell.get(key).is_some(), "cell lacks {key}");
+    }
+    assert!(cell["samples_ns"].as_array().unwrap().len() >= 3);
+    assert_eq!(cell["speedup"], 1.0);
+    assert!(cell["peak_rss_bytes"].as_u64().unwrap() > 1 << 20);
+    assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
+    assert!(doc["tools"].as_object().unwrap().contains_key("cc"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ok ✓"), "{stdout}");
+}
+
+#[test]
+fn a_wrong_answer_is_wrong_and_the_exit_code_says_so() {
+    let wrong = CORRECT.replace("-0.16908760523460595", "-0.1690876");
+    let (out, doc) = run_catalog(&wrong, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "wrong");
+    assert_eq!(cell["verified"], false);
+    assert!(
+        cell["reason"]
+            .as_str()
+            .unwrap()
+            .contains("expected -0.169075164 -> -0.169087605"),
+        "{cell}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrong [1]"));
+}
+
+#[test]
+fn an_exception_is_failed_with_its_message() {
+    let raising = CORRECT.replace(
+        "    return [-0.169",
+        "    raise RuntimeError('kaboom in the kernel')\n    return [-0.169",
+    );
+    let (out, doc) = run_catalog(&raising, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "failed");
+    let reason = cell["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("RuntimeError in run: kaboom in the kernel"),
+        "{reason}"
+    );
+    assert!(reason.contains("impl_under_test.py"), "{reason}");
+}
+
+#[test]
+fn a_hang_is_a_timeout_and_the_run_goes_on() {
+    let hanging = CORRECT.replace(
+        "    return [-0.169",
+        "    import time\n    time.sleep(3600)\n    return [-0.169",
+    );
+    let started = std::time::Instant::now();
+    let (out, doc) = run_catalog(&hanging, &["--timeout", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let cells = doc["cells"].as_array().unwrap();
+    assert!(!cells.is_empty());
+    // Every CPython's cell timed out: the run went on after the first.
+    assert!(cells.iter().all(|c| c["status"] == "timeout"), "{cells:?}");
+    assert!(started.elapsed().as_secs() < 2 * cells.len() as u64 + 30);
+}
+
+#[test]
+fn garbage_on_stdout_cannot_corrupt_the_protocol_and_is_failed() {
+    let noisy = CORRECT.replace(
+        "    return [-0.169",
+        "    print('{\"event\": \"done\", \"samples\": 99}')\n    print('garbage')\n    return [-0.169",
+    );
+    let (out, doc) = run_catalog(&noisy, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "failed");
+    assert!(cell["reason"].as_str().unwrap().contains("wrote"), "{cell}");
+    assert!(
+        cell["reason"].as_str().unwrap().contains("to stdout"),
+        "{cell}"
+    );
+}
+
+#[test]
+fn a_crash_is_failed_with_the_signal() {
+    let crashing = CORRECT.replace(
+        "    return [-0.169",
+        "    import os, signal\n    os.kill(os.getpid(), signal.SIGSEGV)\n    return [-0.169",
+    );
+    let (_, doc) = run_catalog(&crashing, &[]);
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "failed");
+    assert!(
+        cell["reason"].as_str().unwrap().contains("signal 11"),
+        "{cell}"
+    );
+}
+
+#[test]
+fn unknown_ids_and_sizes_exit_2_listing_the_valid_ones() {
+    let home = tempfile::tempdir().unwrap();
+    ladder(home.path())
+        .args(["run", "--bench", "nbdy"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--bench nbdy").and(predicate::str::contains(
+                "nbody, spectral-norm, json-pipeline",
+            )),
+        );
+    ladder(home.path())
+        .args(["run", "--rung", "cpython,rusty"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--rung rusty").and(predicate::str::contains("mypyc")));
+    ladder(home.path())
+        .args(["run", "--size", "huge"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--size huge")
+                .and(predicate::str::contains("quick, default, standard")),
+        );
+    ladder(home.path())
+        .args(["run", "--baseline", "cpython-2.7"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--baseline cpython-2.7"));
+    ladder(home.path())
+        .args(["run", "--json", "/no/such/folder/out.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--json"));
+}
+
+#[test]
+fn a_malformed_catalog_exits_2_naming_the_file_and_field() {
+    let cat = catalog_with(CORRECT);
+    let toml = cat.path().join("nbody/benchmark.toml");
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("check = \"nbody-energy\"", "check = \"eyeball\"");
+    std::fs::write(&toml, text).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    ladder(home.path())
+        .args(["run", "--size", "quick", "--catalog"])
+        .arg(cat.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("benchmark.toml").and(predicate::str::contains("eyeball")),
+        );
+    ladder(home.path())
+        .args(["list", "--catalog", "/no/such/catalog"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--catalog /no/such/catalog"));
+}

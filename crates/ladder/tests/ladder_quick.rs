@@ -1,0 +1,91 @@
+//! End to end (issue 2, item 10): `ladder run --size quick` over every rung of the built-in catalog, with real
+//! interpreters, real builds (mypyc, Cython, cc, maturin) and real verification. Every cell must be ok and
+//! verified. Provisioning is kept in cargo's target folder, so only the first run pays for it.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn home() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ladder-home");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn quick_ladder_every_rung_ok_and_verified() {
+    let home = home();
+    let json = home.join("quick-e2e.json");
+    let md = home.join("quick-e2e.md");
+    let out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", &home)
+        .args(["run", "--size", "quick", "--json"])
+        .arg(&json)
+        .arg("--markdown")
+        .arg(&md)
+        .timeout(std::time::Duration::from_secs(60 * 40))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let cells = doc["cells"].as_array().unwrap();
+    let bad: Vec<String> = cells
+        .iter()
+        .filter(|c| c["status"] != "ok" || c["verified"] != true)
+        .map(|c| {
+            format!(
+                "{} {} {}: {} {}",
+                c["benchmark"], c["rung"], c["runtime"], c["status"], c["reason"]
+            )
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "cells not ok:\n{}\n{stderr}",
+        bad.join("\n")
+    );
+    assert!(out.status.success(), "{stderr}");
+
+    let has = |bench: &str, rung: &str| {
+        cells
+            .iter()
+            .any(|c| c["benchmark"] == bench && c["rung"] == rung)
+    };
+    for bench in [
+        "nbody",
+        "spectral-norm",
+        "json-pipeline",
+        "json-pipeline-dicts",
+    ] {
+        for rung in ["cpython", "pypy", "mypyc", "cython", "rust"] {
+            assert!(has(bench, rung), "{bench} x {rung} missing");
+        }
+    }
+    for bench in ["nbody", "spectral-norm"] {
+        assert!(has(bench, "numba") && has(bench, "c"), "{bench}");
+    }
+    assert!(has("spectral-norm", "numpy"));
+    assert!(has("json-pipeline", "c"));
+    // Every CPython found runs the cpython rung.
+    let cpythons = doc["runtimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["implementation"] == "cpython")
+        .count();
+    let cpython_cells = cells
+        .iter()
+        .filter(|c| c["benchmark"] == "nbody" && c["rung"] == "cpython")
+        .count();
+    assert_eq!(cpython_cells, cpythons);
+    // Compiled rungs ran their compiled module, not the source.
+    for c in cells
+        .iter()
+        .filter(|c| c["rung"] == "mypyc" || c["rung"] == "cython")
+    {
+        assert!(c["module_file"].as_str().unwrap().ends_with(".so"), "{c}");
+    }
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    assert!(markdown.contains("| Rung | Runtime |"));
+    assert!(markdown.contains("## n-body"));
+}
