@@ -18,8 +18,7 @@
 #define N_PAGES 10
 #define N_HOURS 24
 #define MAX_DEPTH 512
-#define MAX_USER_ID 64 /* bytes of a decoded user_id */
-#define SHORT_STR 32   /* bytes of a decoded key, type, page or ts we care about */
+#define MAX_USER_ID 64 /* bytes kept of a decoded string: a user_id may not be longer */
 
 static const char *const TYPE_NAMES[N_TYPES] = {"page_view", "click", "search", "add_to_cart", "purchase"};
 enum { T_ADD_TO_CART = 3, T_PURCHASE = 4 };

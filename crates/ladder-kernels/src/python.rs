@@ -44,89 +44,107 @@ fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDic
     to_python(py, &output)
 }
 
-/// json-pipeline-dicts: the same pipeline over a list of already-parsed event dicts.
+/// json-pipeline-dicts: the same pipeline over a list of already-parsed event dicts. Raises ValueError, with
+/// the event's index, for events that do not fit the schema.
 #[pyfunction]
 fn json_pipeline_dicts<'py>(
     py: Python<'py>,
     events: &Bound<'py, PyList>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let keys = Keys::get(py);
+    let k = Keys::get(py);
     let mut aggregator = Aggregator::new();
     for (index, event) in events.iter().enumerate() {
-        let fail = |message: String| InputError {
-            location: Location::Event(index),
-            message,
+        let event = Fields {
+            dict: event
+                .cast_into::<PyDict>()
+                .map_err(|_| fail(index, "not a dict"))?,
+            index,
+            within: "",
         };
-        let event = event
-            .cast::<PyDict>()
-            .map_err(|_| fail("not a dict".to_owned()))?;
-        let field = |key: &Bound<'py, PyString>| -> PyResult<Bound<'py, PyAny>> {
-            event
-                .get_item(key)?
-                .ok_or_else(|| fail(format!("missing key {key}")).into())
-        };
-        let text = |value: &Bound<'py, PyAny>, key: &Bound<'py, PyString>| -> PyResult<()> {
-            if value.is_instance_of::<PyString>() {
-                Ok(())
-            } else {
-                Err(fail(format!("{key} is not a str")).into())
-            }
-        };
-        let kind_obj = field(keys.kind.bind(py))?;
-        text(&kind_obj, keys.kind.bind(py))?;
-        let ts_obj = field(keys.ts.bind(py))?;
-        text(&ts_obj, keys.ts.bind(py))?;
-        // `text` checked the type: these casts cannot fail.
-        let kind_str = kind_obj.cast::<PyString>()?.to_str()?;
-        let ts = ts_obj.cast::<PyString>()?.to_str()?;
-        let Some((kind, ts)) = pipeline::keep(kind_str, ts).map_err(|m| fail(m.to_owned()))? else {
+        let kind = event.text(&k.kind)?;
+        let ts = event.text(&k.ts)?;
+        let kept = pipeline::keep(kind.to_str()?, ts.to_str()?).map_err(|m| fail(index, m))?;
+        let Some((kind, ts)) = kept else {
             continue;
         };
-        let user_obj = field(keys.user_id.bind(py))?;
-        text(&user_obj, keys.user_id.bind(py))?;
-        let page_obj = field(keys.page.bind(py))?;
-        text(&page_obj, keys.page.bind(py))?;
-        let user_id = user_obj.cast::<PyString>()?.to_str()?;
-        let page = page_obj.cast::<PyString>()?.to_str()?;
+        let user_id = event.text(&k.user_id)?;
+        let page = event.text(&k.page)?;
         let payload = match kind {
             Kind::Purchase | Kind::AddToCart => {
-                let meta_obj = field(keys.meta.bind(py))?;
-                let meta = meta_obj
-                    .cast::<PyDict>()
-                    .map_err(|_| fail("meta is not a dict".to_owned()))?;
-                let number = |key: &Bound<'py, PyString>| -> PyResult<Bound<'py, PyAny>> {
-                    meta.get_item(key)?
-                        .ok_or_else(|| fail(format!("meta has no key {key}")).into())
-                };
-                let float = |key: &Bound<'py, PyString>| -> PyResult<f64> {
-                    number(key)?
-                        .extract::<f64>()
-                        .map_err(|_| fail(format!("meta {key} is not a number")).into())
-                };
-                let int = |key: &Bound<'py, PyString>| -> PyResult<i64> {
-                    number(key)?
-                        .extract::<i64>()
-                        .map_err(|_| fail(format!("meta {key} is not a 64-bit int")).into())
+                let meta = Fields {
+                    dict: event
+                        .get(&k.meta)?
+                        .cast_into::<PyDict>()
+                        .map_err(|_| fail(index, "'meta' is not a dict"))?,
+                    index,
+                    within: "'meta' ",
                 };
                 if kind == Kind::Purchase {
                     Payload::Purchase {
-                        amount: float(keys.amount.bind(py))?,
-                        items: int(keys.items.bind(py))?,
+                        amount: meta.float(&k.amount)?,
+                        items: meta.int(&k.items)?,
                     }
                 } else {
                     Payload::AddToCart {
-                        qty: int(keys.qty.bind(py))?,
-                        price: float(keys.price.bind(py))?,
+                        qty: meta.int(&k.qty)?,
+                        price: meta.float(&k.price)?,
                     }
                 }
             }
             Kind::PageView | Kind::Click | Kind::Search => Payload::None,
         };
         aggregator
-            .add(user_id, kind, page, ts, payload)
-            .map_err(|m| fail(m.to_owned()))?;
+            .add(user_id.to_str()?, kind, page.to_str()?, ts, payload)
+            .map_err(|m| fail(index, m))?;
     }
     to_python(py, &aggregator.finish())
+}
+
+fn fail(index: usize, message: impl Into<String>) -> PyErr {
+    InputError {
+        location: Location::Event(index),
+        message: message.into(),
+    }
+    .into()
+}
+
+/// Typed access to the fields of event `index` (or of its `meta`), with schema errors as ValueError.
+struct Fields<'py> {
+    dict: Bound<'py, PyDict>,
+    index: usize,
+    /// Names the dict in messages: "" for the event, "'meta' " for its meta.
+    within: &'static str,
+}
+
+impl<'py> Fields<'py> {
+    fn get(&self, key: &Py<PyString>) -> PyResult<Bound<'py, PyAny>> {
+        let key = key.bind(self.dict.py());
+        self.dict.get_item(key)?.ok_or_else(|| {
+            let within = self.within;
+            fail(self.index, format!("{within}has no key '{key}'"))
+        })
+    }
+
+    fn text(&self, key: &Py<PyString>) -> PyResult<Bound<'py, PyString>> {
+        self.get(key)?.cast_into::<PyString>().map_err(|_| {
+            let (within, key) = (self.within, key.bind(self.dict.py()));
+            fail(self.index, format!("{within}'{key}' is not a str"))
+        })
+    }
+
+    fn float(&self, key: &Py<PyString>) -> PyResult<f64> {
+        self.get(key)?.extract::<f64>().map_err(|_| {
+            let (within, key) = (self.within, key.bind(self.dict.py()));
+            fail(self.index, format!("{within}'{key}' is not a number"))
+        })
+    }
+
+    fn int(&self, key: &Py<PyString>) -> PyResult<i64> {
+        self.get(key)?.extract::<i64>().map_err(|_| {
+            let (within, key) = (self.within, key.bind(self.dict.py()));
+            fail(self.index, format!("{within}'{key}' is not a 64-bit int"))
+        })
+    }
 }
 
 /// The interned key strings, made once per interpreter.

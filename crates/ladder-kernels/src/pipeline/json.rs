@@ -148,7 +148,7 @@ impl<'de> Events<'_, 'de> {
     fn meta<T: Deserialize<'de>>(&self, event: &Event<'de>) -> Result<T, InputError> {
         let raw = event.meta.ok_or_else(|| InputError {
             location: Location::Byte(self.near(event)),
-            message: "event has no `meta` object".to_owned(),
+            message: "event has no 'meta' object".to_owned(),
         })?;
         let start = self.offset_of(raw.get()).unwrap_or(0);
         serde_json::from_str(raw.get()).map_err(|e| serde_error(raw.get().as_bytes(), start, &e))
@@ -364,7 +364,7 @@ mod tests {
         // serde_json places a type error at the end of the offending value
         assert!(json[..=offset].ends_with("2.5"), "{offset}");
         let json = r#"[{"type": "add_to_cart", "user_id": "u", "page": "/", "ts": "2025-03-01T00:00:00Z"}]"#;
-        assert!(error(json).1.contains("`meta`"));
+        assert!(error(json).1.contains("'meta'"));
         // unread meta of other types is not decoded
         let json = r#"[{"type": "click", "user_id": "u", "page": "/", "ts": "2025-03-01T00:00:00Z",
             "meta": {"amount": "many"}}]"#;

@@ -112,7 +112,7 @@ impl Timestamp {
     }
 
     pub fn parse(s: &str) -> Result<Self, &'static str> {
-        const BAD: &str = "`ts` is not a YYYY-MM-DDTHH:MM:SSZ timestamp";
+        const BAD: &str = "'ts' is not a YYYY-MM-DDTHH:MM:SSZ timestamp";
         const SHAPE: &[u8; 20] = b"dddd-dd-ddTdd:dd:ddZ";
         let text: &[u8; 20] = s.as_bytes().try_into().map_err(|_| BAD)?;
         let shaped = text.iter().zip(SHAPE).all(|(&c, &want)| match want {
@@ -422,7 +422,7 @@ impl Aggregator {
                 user.items = user
                     .items
                     .checked_add(items)
-                    .ok_or("the sum of `items` overflows 64 bits")?;
+                    .ok_or("the sum of 'items' overflows 64 bits")?;
             }
             Payload::AddToCart { qty, price } => {
                 user.cart_value += qty as f64 * price;
