@@ -11,6 +11,7 @@ Protocol (one JSON object per line, on a private copy of the original stdout):
     first_call wall and CPU time of the first call (JIT compilation and import-time work show up here)
     output     the first call's result, for the parent to verify
     sample     one timed sample: wall and CPU ns for `loops` calls
+    info       what the implementation's optional `ladder_info()` says of how it ran (e.g. the SIMD path)
     done       counts, peak thread count, GC state, outputs that differed from the first one
     error      an exception, with the phase it happened in
 The implementation's own stdout is redirected to a temporary file: anything it prints cannot corrupt the
@@ -58,8 +59,30 @@ def thread_count():
     return threading.active_count()
 
 
+def finite(value):
+    """NaN and infinities as strings: JSON has no literal for them, and the parent must see them to call the
+    output wrong (rather than failing to read the line)."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    return value
+
+
 def canonical(value):
-    return json.dumps(value, sort_keys=True, default=_plain)
+    return json.dumps(finite(value), sort_keys=True, default=_plain)
+
+
+def flush_c_stdio():
+    """Flush C's stdio buffers, so a printf from a C extension shows up in the captured stdout now."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except Exception:
+        pass
 
 
 def main():
@@ -96,7 +119,7 @@ def main():
         emit("first_call", ns=first_ns, cpu_ns=c1 - c0)
         phase = "output"
         reference = canonical(output)
-        emit("output", value=output)
+        emit("output", value=finite(output))
 
         # Warm up (JITs compile hot loops while this runs) for at least warmup_ns, unless calls are so slow
         # that the first call already served as the warm-up.
@@ -124,17 +147,19 @@ def main():
             phase = "setup"
             states = [module.setup(n, data_path) for _ in range(loops)]
             phase = "run"
+            run = module.run
             c0, t0 = time.process_time_ns(), time.perf_counter_ns()
-            for s in states:
-                output = module.run(s)
+            outputs = [run(s) for s in states]
             t1, c1 = time.perf_counter_ns(), time.process_time_ns()
             del states
             samples += 1
             threads = max(threads, thread_count())
             emit("sample", ns=t1 - t0, cpu_ns=c1 - c0, loops=loops)
             phase = "output"
-            if canonical(output) != reference:
+            # Every call's output, not only the last of a looped sample, must equal the verified first one.
+            if any(canonical(o) != reference for o in outputs):
                 mismatches += 1
+            del outputs
             elapsed = time.perf_counter_ns() - started
             if samples >= cfg["max_samples"]:
                 break
@@ -144,7 +169,14 @@ def main():
             if elapsed >= cfg["max_time_ns"] and samples >= 3:
                 break
 
+        # An implementation may describe how it ran (which SIMD path, how many threads): `ladder_info()`.
+        info = getattr(module, "ladder_info", None)
+        if callable(info):
+            phase = "info"
+            emit("info", value=info())
+
         sys.stdout.flush()
+        flush_c_stdio()
         stray = captured.tell()
         if stray:
             captured.seek(0)

@@ -113,20 +113,23 @@ fn resolve_baseline<'a>(
     discovery: &'a Discovery,
     wanted: Option<&str>,
 ) -> Result<Option<&'a Runtime>> {
-    match wanted {
-        None => Ok(discovery.default_baseline()),
-        Some(w) => discovery.find(w).map(Some).ok_or_else(|| {
-            UsageError::new(format!(
-                "--baseline {w}: no such runtime here; found: {}",
-                discovery
-                    .runtimes
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .into()
-        }),
+    let Some(w) = wanted else {
+        return Ok(discovery.default_baseline());
+    };
+    let valid: Vec<&str> = discovery
+        .baseline_candidates()
+        .map(|r| r.id.as_str())
+        .collect();
+    match discovery.find(w) {
+        Some(r) if valid.contains(&r.id.as_str()) => Ok(Some(r)),
+        Some(r) => Err(UsageError::new(format!(
+            "--baseline {w}: {} cannot be the baseline (the compiled rungs build on it and every speedup is \
+             against its cpython cell); use a final-release CPython: {}",
+            r.id,
+            valid.join(", ")
+        ))
+        .into()),
+        None => Err(UsageError::new(format!("--baseline {w}: no such runtime here; use one of: {}", valid.join(", "))).into()),
     }
 }
 
@@ -186,8 +189,7 @@ pub fn timing_for(size: SizeName, args: &RunArgs) -> Result<TimingPolicy> {
     Ok(t)
 }
 
-fn tool_presence() -> ToolPresence {
-    let tools = probe_tools();
+fn tool_presence(tools: &[crate::toolchain::tools::Tool]) -> ToolPresence {
     let has = |n: &str| tools.iter().any(|t| t.name == n && t.path.is_some());
     ToolPresence {
         cc: has("cc"),
@@ -201,13 +203,12 @@ pub fn new_results(
     discovery: &Discovery,
     baseline: Option<&Runtime>,
     settings: Settings,
+    found_tools: &[crate::toolchain::tools::Tool],
 ) -> Results {
-    let mut tools = std::collections::BTreeMap::new();
-    for t in probe_tools() {
-        if let Some(v) = t.version {
-            tools.insert(t.name, v);
-        }
-    }
+    let tools = found_tools
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.version.clone()?)))
+        .collect();
     Results {
         schema: results::SCHEMA.into(),
         version: results::SCHEMA_VERSION,
@@ -275,7 +276,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let home = ladder_home()?;
     let discovery = discover(&SearchPaths::from_env());
     let baseline = resolve_baseline(&discovery, args.baseline.as_deref())?;
-    let plan = plan::build_plan(&catalog, &discovery, baseline, &selection, tool_presence());
+    let found_tools = probe_tools();
+    let plan = plan::build_plan(
+        &catalog,
+        &discovery,
+        baseline,
+        &selection,
+        tool_presence(&found_tools),
+    );
     for note in &plan.notes {
         eprintln!("note: {note}");
     }
@@ -287,7 +295,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
     };
-    let mut results = new_results(&catalog, &discovery, baseline, settings);
+    let mut results = new_results(&catalog, &discovery, baseline, settings, &found_tools);
     let results_dir = home.join("results");
     std::fs::create_dir_all(&results_dir)?;
     let kept = results_dir.join(format!("run-{}.json", results.started_at.replace(':', "")));
@@ -298,6 +306,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         baseline.map(|b| b.id.as_str()).unwrap_or("none found"),
         json_path.display()
     );
+    crate::measure::worker::forward_interrupts();
     let executor = ProcessExecutor;
     let mut runner = Runner::new(&catalog, &executor, home.clone(), timing);
     runner.json_path = Some(json_path.clone());
@@ -344,7 +353,13 @@ fn list(args: CatalogArg) -> Result<ExitCode> {
     }
     println!("\nRungs (ladder order):");
     let selection = Selection::default();
-    let plan = plan::build_plan(&catalog, &discovery, baseline, &selection, tool_presence());
+    let plan = plan::build_plan(
+        &catalog,
+        &discovery,
+        baseline,
+        &selection,
+        tool_presence(&probe_tools()),
+    );
     for r in &catalog.rungs {
         let cells: Vec<_> = plan.cells.iter().filter(|c| c.rung == r.id).collect();
         let runtimes: Vec<&str> = {
@@ -401,6 +416,29 @@ fn doctor() -> Result<ExitCode> {
                 "  <- baseline"
             } else {
                 ""
+            }
+        );
+        if !r.has_venv && r.implementation == crate::toolchain::discover::Implementation::Cpython {
+            println!(
+                "  {:<15} cannot make venvs, so the mypyc, NumPy, Numba, Cython and Rust rungs cannot run on it \
+                 (get it: apt-get install python3-venv)",
+                ""
+            );
+        }
+    }
+    if let (Some(b), Ok(home)) = (discovery.default_baseline(), ladder_home()) {
+        let venv = home.join("venvs").join(&b.id);
+        let installed =
+            std::fs::read_to_string(venv.join("ladder-installed.txt")).unwrap_or_default();
+        let pins: Vec<&str> = installed.lines().collect();
+        println!(
+            "Managed venv for {}: {} ({})",
+            b.id,
+            venv.display(),
+            if pins.is_empty() {
+                "nothing installed yet; ladder run installs on first need".to_string()
+            } else {
+                pins.join(" ")
             }
         );
     }
@@ -480,7 +518,24 @@ impl Progress for TerminalProgress {
         self.current = format!("{} · {} · {}", cell.bench, cell.rung, cell.runtime_label);
         match &self.bar {
             Some(bar) => bar.set_message(self.current.clone()),
-            None => eprintln!("[{}/{}] {}", index + 1, self.total, self.current),
+            None => {
+                // A rough estimate: the average cell so far times the cells left.
+                let elapsed = self.started.elapsed().as_secs_f64();
+                let left = if index > 0 {
+                    format!(
+                        ", ~{:.0} s left",
+                        elapsed / index as f64 * (self.total - index) as f64
+                    )
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "[{}/{}, {elapsed:.0} s{left}] {}",
+                    index + 1,
+                    self.total,
+                    self.current
+                )
+            }
         }
     }
 

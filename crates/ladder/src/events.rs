@@ -150,7 +150,7 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
 }
 
 /// The proleptic Gregorian date `(year, month, day)` of a day count since 1970-01-01.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468; // days since 0000-03-01
     let era = z / 146_097;
     let day_of_era = z % 146_097; // 0..=146_096
@@ -634,5 +634,21 @@ mod tests {
         assert!(type_counts[0] > type_counts[1] && type_counts[1] > type_counts[2]);
         assert!(type_counts[0] + type_counts[1] > n / 2);
         assert!(quoted_queries > 0);
+    }
+
+    /// The pipeline references in the catalog were computed from these exact bytes: a generator change that
+    /// alters its output must fail here, not as `wrong` cells in the end-to-end run.
+    #[test]
+    fn output_is_pinned() {
+        use sha2::{Digest, Sha256};
+        let hex = |b: &[u8]| crate::catalog::hex(&Sha256::digest(b));
+        assert_eq!(
+            hex(&generate(1_000, DEFAULT_SEED)),
+            "31e357587cc80c177b845e0cb6a9faadd2de05ef1be662c505711f2d6d832b98"
+        );
+        assert_eq!(
+            hex(&generate(100_000, DEFAULT_SEED)),
+            "d8480a54fb2d1bed95ab1dd1e81202dee33fd4c8d993fb942026117dbd1b79f0"
+        );
     }
 }

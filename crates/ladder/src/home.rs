@@ -14,6 +14,9 @@ pub fn ladder_home() -> Result<PathBuf> {
             .context("neither LADDER_HOME nor HOME is set; set LADDER_HOME to a writable folder")?;
         PathBuf::from(home).join(".cache").join("ladder")
     };
+    // Builds run with other working folders, so the path must not be relative.
+    let dir = std::path::absolute(&dir)
+        .with_context(|| format!("resolving LADDER_HOME {}", dir.display()))?;
     std::fs::create_dir_all(&dir).with_context(|| {
         format!(
             "creating LADDER_HOME {}; set LADDER_HOME to a writable folder",

@@ -60,7 +60,7 @@ fn run_catalog(body: &str, extra: &[&str]) -> (std::process::Output, serde_json:
         .arg(cat.path())
         .arg("--json")
         .arg(&json)
-        .args(["--baseline", "cpython-3.13", "--rung", "cpython"])
+        .args(["--rung", "cpython"])
         .args(extra)
         .output()
         .unwrap();

@@ -37,7 +37,17 @@ impl Catalog {
             .collect();
         entries.sort();
         for bench_dir in entries {
-            benchmarks.push(model::parse_benchmark(&bench_dir, &rungs)?);
+            let bench = model::parse_benchmark(&bench_dir, &rungs)?;
+            if let Some(first) = benchmarks.iter().find(|b: &&Benchmark| b.id == bench.id) {
+                return Err(UsageError::new(format!(
+                    "{}: field `id`: {:?} is already the id of {}; give each benchmark its own id",
+                    bench_dir.join("benchmark.toml").display(),
+                    bench.id,
+                    first.dir.join("benchmark.toml").display()
+                ))
+                .into());
+            }
+            benchmarks.push(bench);
         }
         if benchmarks.is_empty() {
             return Err(UsageError::new(format!(
@@ -72,14 +82,6 @@ impl Catalog {
 
     pub fn rung(&self, id: &str) -> Option<&Rung> {
         self.rungs.iter().find(|r| r.id == id)
-    }
-
-    /// Position of a rung in the ladder (for ordering reports).
-    pub fn rung_rank(&self, id: &str) -> usize {
-        self.rungs
-            .iter()
-            .position(|r| r.id == id)
-            .unwrap_or(usize::MAX)
     }
 }
 

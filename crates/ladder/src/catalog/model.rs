@@ -195,7 +195,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     toml::from_str(&text).map_err(|e| {
         crate::error::UsageError::new(format!("{}: {}", path.display(), e.message().trim()))
             .with_detail(e.span().map(|s| {
-                let line = text[..s.start].lines().count().max(1);
+                let line = text[..s.start].matches('\n').count() + 1;
                 format!("at line {line}")
             }))
             .into()
@@ -238,6 +238,31 @@ pub(super) fn parse_rungs(path: &Path) -> Result<Vec<Rung>> {
                     rung.id
                 ),
             ));
+        }
+    }
+    // Rungs share one venv per runtime, so two pins of one package would silently overwrite each other.
+    let mut pins: std::collections::HashMap<String, (&str, &str)> =
+        std::collections::HashMap::new();
+    for rung in &file.rung {
+        for p in &rung.packages {
+            let (name, version) = p.split_once("==").unwrap_or((p.as_str(), ""));
+            let key = name.trim().to_lowercase().replace('_', "-");
+            match pins.get(&key) {
+                Some((v, other)) if *v != version => {
+                    return Err(catalog_error(
+                        path,
+                        "rung.packages",
+                        format!(
+                            "{name} is pinned as {p:?} by rung {:?} but differently by rung {other:?}; \
+                             rungs share a venv, so pin it once",
+                            rung.id
+                        ),
+                    ));
+                }
+                _ => {
+                    pins.insert(key, (version, rung.id.as_str()));
+                }
+            }
         }
     }
     Ok(file.rung)

@@ -96,7 +96,12 @@ fn rung_blocker(
     runtime: &Runtime,
     tools: &ToolPresence,
 ) -> Option<(String, Option<String>)> {
-    if rung.on == RuntimeSelector::Baseline && !runtime.has_venv {
+    let needs_venv = !rung.packages.is_empty()
+        || matches!(
+            rung.build,
+            BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin
+        );
+    if rung.on == RuntimeSelector::Baseline && needs_venv && !runtime.has_venv {
         return Some((
             format!(
                 "{} cannot make venvs (no venv/ensurepip module)",

@@ -30,6 +30,7 @@ pub struct Quiet;
 impl Progress for Quiet {}
 
 /// Why a cell could not be measured before its worker started.
+#[derive(Clone)]
 struct Blocked {
     status: Status,
     reason: String,
@@ -51,7 +52,7 @@ pub struct Runner<'a> {
     pub timing: TimingPolicy,
     pub json_path: Option<PathBuf>,
     worker: Option<PathBuf>,
-    prepared: HashMap<(String, String), Result<Prepared, String>>,
+    prepared: HashMap<(String, String), Result<Prepared, Blocked>>,
 }
 
 impl<'a> Runner<'a> {
@@ -186,7 +187,9 @@ impl<'a> Runner<'a> {
             rung: &rung.id,
             bench,
             impl_file,
+            python: &prepared.python,
             venv: prepared.venv.as_ref(),
+            packages: &rung.packages,
         })
         .map_err(|e| {
             failed(
@@ -246,47 +249,49 @@ impl<'a> Runner<'a> {
     ) -> Result<Prepared, Blocked> {
         let key = (rung.id.clone(), runtime.id.clone());
         if !self.prepared.contains_key(&key) {
-            let outcome = self
-                .provision(rung, runtime, results, progress)
-                .map_err(|e| format!("{e:#}"));
+            let outcome = self.provision(rung, runtime, results, progress);
             self.prepared.insert(key.clone(), outcome);
         }
-        match &self.prepared[&key] {
-            Ok(p) => Ok(p.clone()),
-            Err(reason) => {
-                let python = self.home.join("venvs").join(&runtime.id).join("bin/python");
-                Err(Blocked {
-                    status: Status::Unavailable,
-                    reason: reason.clone(),
-                    get: (!rung.packages.is_empty())
-                        .then(|| venv::pip_command(&python, &rung.packages)),
-                })
-            }
-        }
+        self.prepared[&key].clone()
     }
 
+    /// A venv or a package that cannot be had makes the rung `unavailable` (with the command that gets it); a
+    /// build that fails is `failed`: the tools were there and something is wrong.
     fn provision(
         &mut self,
         rung: &Rung,
         runtime: &Runtime,
         results: &mut Results,
         progress: &mut dyn Progress,
-    ) -> Result<Prepared> {
-        if rung.on != RuntimeSelector::Baseline {
+    ) -> Result<Prepared, Blocked> {
+        let needs_venv = !rung.packages.is_empty()
+            || matches!(
+                rung.build,
+                BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin
+            );
+        if rung.on != RuntimeSelector::Baseline || !needs_venv {
             return Ok(Prepared {
                 python: runtime.executable.clone(),
                 venv: None,
                 kernels: None,
             });
         }
+        let unavailable = |e: anyhow::Error, get: Option<String>| Blocked {
+            status: Status::Unavailable,
+            reason: format!("{e:#}"),
+            get,
+        };
         progress.step(&format!(
             "preparing the venv for {} on {}",
             rung.id, runtime.id
         ));
-        let venv = venv::ensure_venv(&self.home, runtime)?;
+        let venv = venv::ensure_venv(&self.home, runtime)
+            .map_err(|e| unavailable(e, Some("apt-get install python3-venv".into())))?;
         if !rung.packages.is_empty() {
             progress.step(&format!("installing {}", rung.packages.join(" ")));
-            venv::ensure_packages(&self.home, &venv, &rung.packages)?;
+            venv::ensure_packages(&self.home, &venv, &rung.packages).map_err(|e| {
+                unavailable(e, Some(venv::pip_command(&venv.python, &rung.packages)))
+            })?;
             for p in &rung.packages {
                 if let Some((name, version)) = p.split_once("==") {
                     results.tools.insert(name.to_string(), version.to_string());
@@ -295,7 +300,13 @@ impl<'a> Runner<'a> {
         }
         let kernels = if rung.build == BuildKind::Maturin {
             progress.step("building the Rust rung with maturin (cargo --release)");
-            Some(build::ensure_kernels(&self.home, &venv)?)
+            Some(
+                build::ensure_kernels(&self.home, &venv).map_err(|e| Blocked {
+                    status: Status::Failed,
+                    reason: format!("{e:#}"),
+                    get: None,
+                })?,
+            )
         } else {
             None
         };
@@ -355,6 +366,7 @@ pub fn measure_cell(
             cpu.push(*cpu_ns as f64 / loops as f64);
             progress.sample(cell.samples_ns.len(), min_samples);
         }
+        WorkerEvent::Info { value } => cell.impl_info = Some(value.clone()),
         WorkerEvent::Done {
             threads,
             gc_enabled,
@@ -397,6 +409,10 @@ pub fn measure_cell(
         cell.noisy = stats::is_noisy(s);
     }
     cell.cpu_ns = stats::summarize(&cpu).map(|s| s.median_ns);
+    if let (Some(median), Ok(meta)) = (cell.median_ns, std::fs::metadata(&job.config.data_path)) {
+        // bytes per ns = GB/s; x1000 = MB/s.
+        cell.throughput_mb_s = Some(meta.len() as f64 / median * 1e3);
+    }
     let (status, reason) = match outcome {
         Err(e) => (Status::Failed, format!("could not run the worker: {e:#}")),
         Ok(out) => {

@@ -30,46 +30,53 @@ pub fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-/// P(X <= k) for X ~ Binomial(n, 1/2).
+/// P(X <= k) for X ~ Binomial(n, 1/2), in log space so large n does not underflow.
 fn binom_cdf_half(k: usize, n: usize) -> f64 {
-    let mut term = 0.5f64.powi(n as i32); // C(n,0) / 2^n
+    let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
+    let mut ln_choose = 0.0f64; // ln C(n, 0)
     let mut sum = 0.0;
     for i in 0..=k.min(n) {
         if i > 0 {
-            term *= (n - i + 1) as f64 / i as f64;
+            ln_choose += ((n - i + 1) as f64).ln() - (i as f64).ln();
         }
-        sum += term;
+        sum += (ln_choose + ln_half_n).exp();
     }
-    sum
+    sum.min(1.0)
 }
 
-/// The order-statistic interval for the median: the narrowest symmetric [x_(j), x_(n-j+1)] with coverage >= 95%.
-fn median_ci(sorted: &[f64]) -> ([f64; 2], f64) {
+/// The order-statistic interval for the median: the narrowest symmetric [x_(j), x_(n-j+1)] whose coverage is at
+/// least `level`, with the coverage it really has.
+fn median_ci(sorted: &[f64], level: f64) -> ([f64; 2], f64) {
     let n = sorted.len();
     // Coverage of [x_(j), x_(n+1-j)] (1-based) is 1 - 2 * P(X <= j-1).
     let coverage = |j: usize| 1.0 - 2.0 * binom_cdf_half(j - 1, n);
     let mut best = 1;
     for j in 1..=n.div_ceil(2) {
-        if coverage(j) >= 0.95 {
+        if coverage(j) >= level {
             best = j;
         } else {
             break;
         }
     }
-    let level = coverage(best).max(0.0);
-    ([sorted[best - 1], sorted[n - best]], level)
+    let achieved = coverage(best).max(0.0);
+    ([sorted[best - 1], sorted[n - best]], achieved)
 }
 
-pub fn summarize(samples: &[f64]) -> Option<Summary> {
+fn sorted(samples: &[f64]) -> Option<Vec<f64>> {
     if samples.is_empty() || samples.iter().any(|s| !s.is_finite()) {
         return None;
     }
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    let mut v = samples.to_vec();
+    v.sort_by(f64::total_cmp);
+    Some(v)
+}
+
+pub fn summarize(samples: &[f64]) -> Option<Summary> {
+    let sorted = sorted(samples)?;
     let med = median(&sorted);
     let mut dev: Vec<f64> = sorted.iter().map(|x| (x - med).abs()).collect();
     dev.sort_by(f64::total_cmp);
-    let (ci, level) = median_ci(&sorted);
+    let (ci, level) = median_ci(&sorted, 0.95);
     Some(Summary {
         n: sorted.len(),
         median_ns: med,
@@ -81,16 +88,14 @@ pub fn summarize(samples: &[f64]) -> Option<Summary> {
     })
 }
 
-/// Speedup of `cell` over `baseline` (baseline median / cell median) and a conservative interval from the two
-/// medians' intervals: [baseline lo / cell hi, baseline hi / cell lo].
-pub fn speedup(baseline: &Summary, cell: &Summary) -> (f64, [f64; 2]) {
-    (
-        baseline.median_ns / cell.median_ns,
-        [
-            baseline.ci95_ns[0] / cell.ci95_ns[1],
-            baseline.ci95_ns[1] / cell.ci95_ns[0],
-        ],
-    )
+/// Speedup of `cell` over `baseline` (ratio of medians) and its interval: the ratio of the two medians' intervals,
+/// each taken at 97.5% so that, by Bonferroni, the ratio's interval covers at least 95%.
+/// Returns None when either side has no usable samples.
+pub fn speedup(baseline: &[f64], cell: &[f64]) -> Option<(f64, [f64; 2])> {
+    let (b, c) = (sorted(baseline)?, sorted(cell)?);
+    let (bci, _) = median_ci(&b, 0.975);
+    let (cci, _) = median_ci(&c, 0.975);
+    Some((median(&b) / median(&c), [bci[0] / cci[1], bci[1] / cci[0]]))
 }
 
 /// True when the interval is too wide to rank this cell against a neighbour that differs by less than ~10%:
@@ -137,6 +142,17 @@ mod tests {
     }
 
     #[test]
+    fn large_samples_do_not_underflow() {
+        // 0.5^2000 underflows f64; the interval must still be the textbook one, not collapse to the median.
+        let samples: Vec<f64> = (1..=2000).map(f64::from).collect();
+        let s = summarize(&samples).unwrap();
+        // Normal approximation: j = n/2 - 1.96 * sqrt(n)/2 ~ 956.2 -> order statistics near 956 and 1045.
+        assert!((950.0..=960.0).contains(&s.ci95_ns[0]), "{:?}", s.ci95_ns);
+        assert!((1040.0..=1050.0).contains(&s.ci95_ns[1]), "{:?}", s.ci95_ns);
+        assert!(s.ci_level >= 0.95 && s.ci_level < 0.96);
+    }
+
+    #[test]
     fn single_sample_and_bad_input() {
         let s = summarize(&[7.0]).unwrap();
         assert_eq!(s.ci95_ns, [7.0, 7.0]);
@@ -147,13 +163,16 @@ mod tests {
 
     #[test]
     fn speedup_and_its_interval() {
-        let base = summarize(&[100.0, 110.0, 90.0, 100.0, 105.0, 95.0]).unwrap();
-        let fast = summarize(&[10.0, 11.0, 9.0, 10.0, 10.5, 9.5]).unwrap();
-        let (s, [lo, hi]) = speedup(&base, &fast);
+        let base_samples = [100.0, 110.0, 90.0, 100.0, 105.0, 95.0, 101.0, 99.0];
+        let fast_samples = [10.0, 11.0, 9.0, 10.0, 10.5, 9.5, 10.1, 9.9];
+        let (s, [lo, hi]) = speedup(&base_samples, &fast_samples).unwrap();
         assert!((s - 10.0).abs() < 1e-9);
+        // n = 8 at 97.5%: [x_(1), x_(8)] (coverage 99.2%; [x_(2), x_(7)] has only 93%).
         assert!((lo - 90.0 / 11.0).abs() < 1e-9);
         assert!((hi - 110.0 / 9.0).abs() < 1e-9);
         assert!(lo < s && s < hi);
+        assert!(speedup(&base_samples, &[]).is_none());
+        let base = summarize(&base_samples).unwrap();
         assert!(is_noisy(&base));
         let tight = summarize(&[100.0, 100.5, 99.5, 100.0, 100.2, 99.8]).unwrap();
         assert!(!is_noisy(&tight));

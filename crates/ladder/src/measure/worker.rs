@@ -6,8 +6,10 @@
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -61,6 +63,9 @@ pub enum WorkerEvent {
         cpu_ns: u64,
         loops: u64,
     },
+    Info {
+        value: serde_json::Value,
+    },
     Done {
         samples: u32,
         threads: u32,
@@ -108,6 +113,55 @@ enum Line {
     Garbage(String),
 }
 
+/// The process group of the worker that is running, so Ctrl-C can take it (and anything it started) down too.
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_interrupt(sig: libc::c_int) {
+    let group = RUNNING_GROUP.load(Ordering::SeqCst);
+    // SAFETY: kill, signal and raise are async-signal-safe.
+    unsafe {
+        if group > 0 {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
+    }
+}
+
+/// Installs the Ctrl-C / SIGTERM handler that kills the running worker's process group before ladder exits.
+/// Workers run in their own process group (so a timeout can kill everything they started), which keeps the
+/// terminal's Ctrl-C from reaching them directly.
+pub fn forward_interrupts() {
+    // SAFETY: installing a handler that only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_interrupt as *const () as libc::sighandler_t,
+        );
+        libc::signal(
+            libc::SIGTERM,
+            on_interrupt as *const () as libc::sighandler_t,
+        );
+    }
+}
+
+/// Keeps the last `limit` bytes of a stream (a chatty implementation cannot fill memory).
+fn read_tail(mut r: impl Read, limit: usize) -> String {
+    let mut tail: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = r.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        tail.extend_from_slice(&buf[..n]);
+        if tail.len() > 2 * limit {
+            tail.drain(..tail.len() - limit);
+        }
+    }
+    let start = tail.len().saturating_sub(limit);
+    String::from_utf8_lossy(&tail[start..]).into_owned()
+}
+
 impl Executor for ProcessExecutor {
     fn execute(&self, job: &Job, on_event: &mut dyn FnMut(&WorkerEvent)) -> Result<ProcessOutcome> {
         let config = serde_json::to_string(&job.config)?;
@@ -120,7 +174,8 @@ impl Executor for ProcessExecutor {
             .env_remove("PYTHONPATH")
             .env_remove("PYTHONHOME")
             .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("PYTHONUNBUFFERED", "1");
+            .env("PYTHONUNBUFFERED", "1")
+            .process_group(0);
         for (k, v) in &job.env {
             cmd.env(k, v);
         }
@@ -129,75 +184,85 @@ impl Executor for ProcessExecutor {
             .spawn()
             .with_context(|| format!("starting {}", job.python.display()))?;
         let pid = child.id() as libc::pid_t;
+        RUNNING_GROUP.store(pid, Ordering::SeqCst);
         let stdout = child.stdout.take().context("worker stdout")?;
-        let mut stderr = child.stderr.take().context("worker stderr")?;
+        let stderr = child.stderr.take().context("worker stderr")?;
 
         let (tx, rx) = mpsc::channel::<Line>();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let parsed = match serde_json::from_str::<WorkerEvent>(&line) {
+        // The readers are never joined: a grandchild that inherited the pipes could keep them open forever.
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut raw = Vec::new();
+            loop {
+                raw.clear();
+                match reader.read_until(b'\n', &mut raw) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let line = String::from_utf8_lossy(&raw);
+                let parsed = match serde_json::from_str::<WorkerEvent>(line.trim_end()) {
                     Ok(ev) => Line::Event(ev),
-                    Err(_) => Line::Garbage(line),
+                    Err(_) => Line::Garbage(line.trim_end().to_string()),
                 };
                 if tx.send(parsed).is_err() {
                     break;
                 }
             }
         });
-        let err_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stderr.read_to_end(&mut buf);
-            let text = String::from_utf8_lossy(&buf).into_owned();
-            let start = text.len().saturating_sub(4000);
-            let start = (start..text.len())
-                .find(|i| text.is_char_boundary(*i))
-                .unwrap_or(text.len());
-            text[start..].to_string()
+        let (err_tx, err_rx) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            let _ = err_tx.send(read_tail(stderr, 4000));
         });
 
         let deadline = started + job.timeout;
         let mut timed_out = false;
         let mut garbage = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(Line::Event(ev)) => on_event(&ev),
-                Ok(Line::Garbage(g)) => garbage.push(g),
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    timed_out = true;
-                    // SAFETY: `pid` is our own child, not yet reaped (only wait4 below reaps it).
-                    unsafe {
-                        libc::kill(pid, libc::SIGKILL);
-                    }
-                    break;
-                }
-            }
-        }
         let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain data that wait4 fills; `pid` is our unreaped child.
+        // SAFETY: rusage is plain data that wait4 fills.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // The worker closed its output; give it until the deadline to exit, then kill it: never hang.
+        let mut handle = |line: Line, garbage: &mut Vec<String>| match line {
+            Line::Event(ev) => on_event(&ev),
+            Line::Garbage(g) => garbage.push(g),
+        };
+        // Events are handled as they come; the worker's exit is polled alongside, so a worker that has exited is
+        // never waited for just because something else still holds its output pipe.
         let rc = loop {
-            // SAFETY: as above.
+            match rx.recv_timeout(Duration::from_millis(20)) {
+                Ok(line) => {
+                    handle(line, &mut garbage);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout | mpsc::RecvTimeoutError::Disconnected) => {}
+            }
+            // SAFETY: `pid` is our own child, reaped only here.
             let rc = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
             if rc != 0 {
                 break rc;
             }
             if Instant::now() >= deadline {
                 timed_out = true;
-                // SAFETY: as above; the blocking wait4 reaps it right after.
+                // SAFETY: the group is the worker's own; the blocking wait4 reaps the worker right after.
                 break unsafe {
-                    libc::kill(pid, libc::SIGKILL);
+                    libc::kill(-pid, libc::SIGKILL);
                     libc::wait4(pid, &mut status, 0, &mut usage)
                 };
             }
-            std::thread::sleep(Duration::from_millis(2));
         };
+        RUNNING_GROUP.store(0, Ordering::SeqCst);
+        // Anything the worker started and left behind goes with it.
+        // SAFETY: signalling our worker's own process group.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+        // Lines written just before the exit are still in the channel.
+        while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            handle(line, &mut garbage);
+        }
+        let stderr_tail = err_rx
+            .recv_timeout(Duration::from_secs(1))
+            .unwrap_or_default();
+        drop(child);
         let wall_ns = started.elapsed().as_nanos() as u64;
-        let _ = reader.join();
-        let stderr_tail = err_reader.join().unwrap_or_default();
         if rc < 0 {
             return Err(std::io::Error::last_os_error()).context("waiting for the worker");
         }

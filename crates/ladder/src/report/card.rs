@@ -36,11 +36,13 @@ pub struct Card {
     pub notes: Vec<String>,
     /// Rungs that cannot express this benchmark, with why.
     pub not_expressed: Vec<(String, String)>,
+    /// Some row is marked ≈ (its interval is below 95% coverage or its spread is wide).
+    pub has_shaky: bool,
 }
 
-fn python_minor(version: &str) -> String {
-    version.split('.').take(2).collect::<Vec<_>>().join(".")
-}
+/// The legend for rows marked ≈.
+pub const SHAKY_NOTE: &str = "≈: the interval covers less than 95% (fewer than 6 samples; see ci_level in the JSON) or \
+                              the spread exceeds ±5%: do not rank such a row against a close neighbour";
 
 fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String) {
     let rank = results
@@ -82,10 +84,11 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 .collect();
             cells.sort_by_key(|c| runtime_sort_key(results, c));
             let mut notes = Vec::new();
-            let rows = cells
+            let rows: Vec<Row> = cells
                 .iter()
                 .map(|c| row(results, bench, c, &mut notes))
                 .collect();
+            let has_shaky = rows.iter().any(|r| r.median.starts_with('≈'));
             cards.push(Card {
                 benchmark: bench.id.clone(),
                 title: bench.title.clone(),
@@ -97,6 +100,7 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 study_baseline: bench.study.as_ref().map(|s| s.baseline.clone()),
                 rows,
                 notes,
+                has_shaky,
                 not_expressed: bench
                     .not_expressed
                     .iter()
@@ -116,13 +120,7 @@ fn row(
 ) -> Row {
     let rung = results.rungs.iter().find(|r| r.id == c.rung);
     let runtime = results.runtimes.iter().find(|r| r.id == c.runtime);
-    let minor = runtime.map(|r| {
-        format!(
-            "{}{}",
-            python_minor(&r.version),
-            if r.free_threaded { "t" } else { "" }
-        )
-    });
+    let minor = runtime.map(|r| r.study_key());
     let study = bench.study.as_ref().and_then(|s| {
         let key = if c.rung == "cpython" {
             minor.as_deref()
@@ -169,7 +167,14 @@ fn row(
             .map(|r| r.display_name())
             .unwrap_or_else(|| c.runtime.clone()),
         median: match (c.median_ns, c.ci95_ns) {
-            (Some(m), Some(ci)) if c.status == Status::Ok => format::duration_ci(m, ci),
+            (Some(m), Some(ci)) if c.status == Status::Ok => {
+                let shaky = c.noisy || c.ci_level.is_some_and(|l| l < 0.95);
+                format!(
+                    "{}{}",
+                    if shaky { "≈ " } else { "" },
+                    format::duration_ci(m, ci)
+                )
+            }
             _ => String::new(),
         },
         speedup: match (c.speedup, c.speedup_ci95) {

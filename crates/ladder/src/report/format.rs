@@ -46,10 +46,12 @@ pub fn ratio_ci(value: f64, ci: [f64; 2]) -> String {
     format!("{value:.d$}x [{:.d$}, {:.d$}]", ci[0], ci[1])
 }
 
-/// `13x`, `0.75x`, `520x`: the study's published style (2 significant digits, integers above 10).
+/// `13x`, `2.4x`, `1.04x`, `0.75x`, `520x`: the study's published style.
 pub fn ratio(value: f64) -> String {
     if value >= 10.0 {
         format!("{value:.0}x")
+    } else if value >= 2.0 {
+        format!("{value:.1}x")
     } else {
         format!("{value:.2}x")
     }
@@ -101,6 +103,8 @@ mod tests {
         assert_eq!(duration(1.5e6), "1.50 ms");
         assert_eq!(duration(250.0), "250 ns");
         assert_eq!(ratio(0.7468), "0.75x");
+        assert_eq!(ratio(1242.0 / 518.0), "2.4x");
+        assert_eq!(ratio(1242.0 / 1200.0), "1.03x");
         assert_eq!(ratio(520.2), "520x");
         assert_eq!(ratio_ci(13.21, [12.9, 13.5]), "13.2x [12.9, 13.5]");
         assert_eq!(bytes(30 * 1024 * 1024), "30 MiB");

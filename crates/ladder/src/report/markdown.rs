@@ -36,6 +36,9 @@ pub fn render(results: &Results) -> String {
                 "Study figures: {source}; speedups against {base}.\n\n"
             ));
         }
+        if card.has_shaky {
+            s.push_str(&format!("{}\n\n", super::card::SHAKY_NOTE));
+        }
         for (i, note) in card.notes.iter().enumerate() {
             s.push_str(&format!("{}. {}\n", i + 1, escape(note)));
         }

@@ -121,6 +121,10 @@ pub struct Cell {
     /// Peak number of OS threads in the worker process.
     pub threads: Option<u32>,
     pub gc_enabled: Option<bool>,
+    /// Input bytes per second of median wall time, for benchmarks that read an input file (MB/s).
+    pub throughput_mb_s: Option<f64>,
+    /// What the implementation's `ladder_info()` reported (e.g. which SIMD path ran).
+    pub impl_info: Option<serde_json::Value>,
     /// The file the worker imported (a .so for compiled rungs).
     pub module_file: Option<String>,
     pub python: Option<String>,
@@ -160,6 +164,8 @@ impl Cell {
             cpu_ns: None,
             threads: None,
             gc_enabled: None,
+            throughput_mb_s: None,
+            impl_info: None,
             module_file: None,
             python: None,
             build: None,
@@ -194,32 +200,26 @@ impl Results {
     /// Recomputes every speedup against the baseline cell (the `cpython` rung on the baseline runtime) of the
     /// same benchmark and size.
     pub fn recompute_speedups(&mut self) {
-        let Some(baseline) = self.baseline.clone() else {
-            return;
-        };
-        let summaries: BTreeMap<(String, SizeName), crate::measure::stats::Summary> = self
+        let baseline = self.baseline.clone();
+        let base_samples: BTreeMap<(String, SizeName), Vec<f64>> = self
             .cells
             .iter()
-            .filter(|c| c.rung == "cpython" && c.runtime == baseline && c.status == Status::Ok)
-            .filter_map(|c| {
-                Some((
-                    (c.benchmark.clone(), c.size),
-                    crate::measure::stats::summarize(&c.samples_ns)?,
-                ))
+            .filter(|c| {
+                c.rung == "cpython"
+                    && Some(&c.runtime) == baseline.as_ref()
+                    && c.status == Status::Ok
             })
+            .map(|c| ((c.benchmark.clone(), c.size), c.samples_ns.clone()))
             .collect();
         for cell in &mut self.cells {
-            let base = summaries.get(&(cell.benchmark.clone(), cell.size));
-            let this = (cell.status == Status::Ok)
-                .then(|| crate::measure::stats::summarize(&cell.samples_ns))
-                .flatten();
-            (cell.speedup, cell.speedup_ci95) = match (base, this) {
-                (Some(b), Some(c)) => {
-                    let (s, ci) = crate::measure::stats::speedup(b, &c);
-                    (Some(s), Some(ci))
+            let measured = match base_samples.get(&(cell.benchmark.clone(), cell.size)) {
+                Some(base) if cell.status == Status::Ok => {
+                    crate::measure::stats::speedup(base, &cell.samples_ns)
                 }
-                _ => (None, None),
+                _ => None,
             };
+            cell.speedup = measured.map(|m| m.0);
+            cell.speedup_ci95 = measured.map(|m| m.1);
         }
     }
 
@@ -293,23 +293,14 @@ pub fn machine() -> Machine {
     }
 }
 
-/// Now, as an RFC 3339 UTC timestamp (no dependency for one function).
+/// Now, as an RFC 3339 UTC timestamp.
 pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| d.as_secs())
         .unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::events::civil_from_days(secs / 86_400);
+    let rem = secs % 86_400;
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,

@@ -32,6 +32,9 @@ fn render_card(card: &Card) -> String {
             "  Study: {source}; its speedups are against {base}.\n"
         ));
     }
+    if card.has_shaky {
+        s.push_str(&format!("  {}\n", super::card::SHAKY_NOTE));
+    }
     for (i, note) in card.notes.iter().enumerate() {
         s.push_str(&format!("  [{}] {note}\n", i + 1));
     }

@@ -40,8 +40,12 @@ pub struct BuildRequest<'a> {
     pub rung: &'a str,
     pub bench: &'a Benchmark,
     pub impl_file: &'a str,
+    /// The interpreter the rung runs on (the venv's, when it has one).
+    pub python: &'a Path,
     /// The venv the rung runs in (`None` for rungs that run on a bare interpreter).
     pub venv: Option<&'a Venv>,
+    /// The rung's pinned packages: part of what a build depends on.
+    pub packages: &'a [String],
 }
 
 pub fn module_name(impl_file: &str) -> String {
@@ -67,17 +71,20 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
             },
         });
     }
-    let venv = req.venv.context("a compiled rung needs a venv")?;
     let mut files = vec![req.impl_file.to_string()];
     files.extend(req.bench.sources.get(req.rung).cloned().unwrap_or_default());
+    // Everything the build depends on: the interpreter, the rung's pins, the compiler and its flags, the sources.
     let mut hasher = Sha256::new();
+    let cc = cc_program();
+    let cc_version = super::tools::which(&cc)
+        .and_then(|p| super::tools::version_line(&p, "--version"))
+        .unwrap_or_default();
     hasher.update(format!(
-        "{:?}|{}|{:?}|",
+        "{:?}|{}|{}|{cc}|{cc_version}|{C_FLAGS:?}|",
         req.kind,
-        venv.python.display(),
-        C_FLAGS
+        req.python.display(),
+        req.packages.join(",")
     ));
-    hasher.update(venv.installed().into_iter().collect::<Vec<_>>().join(","));
     for f in &files {
         hasher.update(f.as_bytes());
         hasher
@@ -110,8 +117,18 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     }
     let log = dir.join("build.log");
     let info = match req.kind {
-        BuildKind::Mypyc => build_mypyc(venv, &dir, req.impl_file, &log)?,
-        BuildKind::Cython => build_cython(venv, &dir, req.impl_file, &log)?,
+        BuildKind::Mypyc => build_mypyc(
+            req.venv.context("mypyc runs in a venv")?,
+            &dir,
+            req.impl_file,
+            &log,
+        )?,
+        BuildKind::Cython => build_cython(
+            req.venv.context("Cython runs in a venv")?,
+            &dir,
+            req.impl_file,
+            &log,
+        )?,
         BuildKind::Cc => build_cc(&dir, &req.bench.id, req.bench.sources.get(req.rung), &log)?,
         BuildKind::None | BuildKind::Maturin => unreachable!("handled above"),
     };

@@ -61,6 +61,8 @@ pub struct Runtime {
     pub implementation_version: String,
     pub executable: PathBuf,
     pub free_threaded: bool,
+    /// `final` for releases; `alpha`, `beta` or `candidate` for pre-releases (never a default baseline).
+    pub release_level: String,
     /// Whether this build has CPython's experimental JIT compiled in.
     pub jit_available: bool,
     pub has_venv: bool,
@@ -144,6 +146,7 @@ print(json.dumps({
     "implementation_version": ".".join(str(p) for p in sys.implementation.version[:3]),
     "executable": os.path.realpath(sys.executable),
     "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+    "release_level": sys.version_info.releaselevel,
     "jit_available": "_Py_JIT" in (sysconfig.get_config_var("PY_CORE_CFLAGS") or ""),
     "has_venv": has_venv,
 }))
@@ -156,6 +159,7 @@ struct ProbeOutput {
     implementation_version: String,
     executable: PathBuf,
     free_threaded: bool,
+    release_level: String,
     jit_available: bool,
     has_venv: bool,
 }
@@ -219,15 +223,10 @@ fn push_matching(dir: &Path, via: &'static str, out: &mut Vec<(PathBuf, &'static
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_str().is_some_and(is_interpreter_name))
         .map(|e| e.path())
-        .filter(|p| is_executable(p))
+        .filter(|p| super::tools::is_executable(p))
         .collect();
     found.sort();
     out.extend(found.into_iter().map(|p| (p, via)));
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 fn probe(path: &Path) -> Result<ProbeOutput> {
@@ -290,6 +289,7 @@ pub fn discover(paths: &SearchPaths) -> Discovery {
             implementation_version: p.implementation_version,
             executable: p.executable.clone(),
             free_threaded: p.free_threaded,
+            release_level: p.release_level,
             jit_available: p.jit_available,
             has_venv: p.has_venv,
             found_via: via.to_string(),
@@ -360,12 +360,18 @@ fn supported_cpython(rt: &Runtime) -> bool {
 }
 
 impl Discovery {
-    /// The default baseline: the newest stable (not free-threaded) CPython found.
+    /// Runtimes that can be the baseline: final-release CPythons with the GIL (the study's baseline kind).
+    pub fn baseline_candidates(&self) -> impl Iterator<Item = &Runtime> {
+        self.runtimes.iter().filter(|r| {
+            r.implementation == Implementation::Cpython
+                && !r.free_threaded
+                && r.release_level == "final"
+        })
+    }
+
+    /// The default baseline: the newest of the baseline candidates.
     pub fn default_baseline(&self) -> Option<&Runtime> {
-        self.runtimes
-            .iter()
-            .filter(|r| r.implementation == Implementation::Cpython && !r.free_threaded)
-            .max_by_key(|r| r.version_key())
+        self.baseline_candidates().max_by_key(|r| r.version_key())
     }
 
     /// Resolves `--baseline`: a runtime id (`cpython-3.12`) or a bare version (`3.12`).
@@ -400,6 +406,7 @@ mod tests {
             "implementation_version": if implementation == "pypy" { "7.3.11" } else { version },
             "executable": path,
             "free_threaded": free_threaded,
+            "release_level": if version.contains('a') { "alpha" } else { "final" },
             "jit_available": false,
             "has_venv": true,
         });
@@ -454,6 +461,9 @@ mod tests {
         std::fs::create_dir_all(&v313).unwrap();
         fake(&v311, "python3", "cpython", "3.11.7", false);
         fake(&v313, "python3", "cpython", "3.13.0", false);
+        let v315 = pyenv.join("versions/3.15.0a1/bin");
+        std::fs::create_dir_all(&v315).unwrap();
+        fake(&v315, "python3", "cpython", "3.15.0a1", false);
         let broken = bin.join("python3.12");
         std::fs::write(&broken, "#!/bin/sh\nexit 3\n").unwrap();
         use std::os::unix::fs::PermissionsExt;
@@ -467,13 +477,20 @@ mod tests {
         let ids: Vec<_> = d.runtimes.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["cpython-3.11", "cpython-3.13", "cpython-3.14t", "pypy-3.9"]
+            [
+                "cpython-3.11",
+                "cpython-3.13",
+                "cpython-3.15",
+                "cpython-3.14t",
+                "pypy-3.9"
+            ]
         );
         // 3.11.7 from pyenv shadows the system's 3.11.2.
         assert_eq!(d.runtimes[0].version, "3.11.7");
-        // The free-threaded build is found but is not the default baseline.
+        // Neither the free-threaded build nor the pre-release is the default baseline.
         assert_eq!(d.default_baseline().unwrap().id, "cpython-3.13");
-        assert!(d.runtimes[2].free_threaded);
+        assert!(d.runtimes[3].free_threaded);
+        assert_eq!(d.runtimes[2].release_level, "alpha");
         assert_eq!(d.find("3.11").unwrap().version, "3.11.7");
         assert_eq!(
             d.find("pypy-3.9").unwrap().implementation,

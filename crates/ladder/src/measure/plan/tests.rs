@@ -15,6 +15,7 @@ pub(crate) fn fake_runtime(implementation: Implementation, version: &str) -> Run
         implementation_version: version.into(),
         executable: format!("/fake/{prefix}{minor}").into(),
         free_threaded: false,
+        release_level: "final".into(),
         jit_available: false,
         has_venv: true,
         found_via: "test".into(),

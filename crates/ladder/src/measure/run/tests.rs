@@ -103,7 +103,7 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
     };
-    let mut results = crate::cli::new_results(&cat, &d, baseline, settings);
+    let mut results = crate::cli::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
     let executor = MockExecutor { script };
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
