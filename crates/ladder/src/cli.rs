@@ -38,6 +38,10 @@ pub enum Command {
     List(CatalogArg),
     /// Show every runtime and tool found (path, version) or missing (with the command that gets it).
     Doctor,
+    /// Re-render a results document: terminal by default, or HTML, Markdown, pyperf JSON, CSV.
+    Report(crate::report_cli::ReportArgs),
+    /// Compare two results documents (two machines, before/after) with a significance test per cell.
+    Compare(crate::report_cli::CompareArgs),
 }
 
 #[derive(Args, Debug)]
@@ -58,6 +62,10 @@ pub struct RunArgs {
     /// quick (seconds), default (the study's sizes) or standard (the Benchmarks Game's).
     #[arg(long, default_value = "default", value_name = "SIZE")]
     pub size: String,
+    /// Measure every cell at each of these sizes, for the scaling report (e.g. quick,default; overrides
+    /// --size). Only the named sizes, whose references are pinned, so every point is verified.
+    #[arg(long, value_delimiter = ',', value_name = "SIZE,..")]
+    pub sizes: Option<Vec<String>>,
     /// The runtime every speedup is measured against (a runtime id such as cpython-3.12, or 3.12). Default: the
     /// newest CPython found.
     #[arg(long, value_name = "RUNTIME")]
@@ -68,6 +76,8 @@ pub struct RunArgs {
     /// Write the report card as Markdown here.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub outputs: crate::report_cli::Outputs,
     #[command(flatten)]
     pub catalog: CatalogArg,
     /// Hard limit per cell, in seconds (default by size: 120 quick, 900 default, 3600 standard).
@@ -87,6 +97,8 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
         Command::Doctor => doctor(),
+        Command::Report(args) => crate::report_cli::report(args),
+        Command::Compare(args) => crate::report_cli::compare(args),
     }
 }
 
@@ -246,8 +258,32 @@ pub fn new_results(
     }
 }
 
+/// The sizes of a run: `--sizes` (validated, deduplicated, smallest first) or `--size`.
+fn run_sizes(args: &RunArgs) -> Result<Vec<SizeName>> {
+    let Some(list) = &args.sizes else {
+        return Ok(vec![parse_size(&args.size)?]);
+    };
+    let mut sizes = Vec::new();
+    for s in list {
+        sizes.push(SizeName::parse(s.trim()).ok_or_else(|| {
+            UsageError::new(format!(
+                "--sizes {s}: unknown size; valid sizes: quick, default, standard (only these have pinned \
+                 references, so only these can be verified)"
+            ))
+        })?);
+    }
+    sizes.sort();
+    sizes.dedup();
+    if sizes.is_empty() {
+        return Err(UsageError::new("--sizes: give at least one size").into());
+    }
+    Ok(sizes)
+}
+
 fn run(args: RunArgs) -> Result<ExitCode> {
-    let size = parse_size(&args.size)?;
+    let sizes = run_sizes(&args)?;
+    // The largest size sets the timing policy (its timeout is the generous one).
+    let size = *sizes.last().unwrap_or(&SizeName::Default);
     let timing = timing_for(size, &args)?;
     let catalog = load_catalog(&args.catalog)?;
     let selection = Selection {
@@ -256,6 +292,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         size: Some(size),
     };
     plan::validate_selection(&catalog, &selection)?;
+    args.outputs.check()?;
     for (flag, path) in [("--json", &args.json), ("--markdown", &args.markdown)] {
         if let Some(dir) = path
             .as_ref()
@@ -277,13 +314,21 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let discovery = discover(&SearchPaths::from_env());
     let baseline = resolve_baseline(&discovery, args.baseline.as_deref())?;
     let found_tools = probe_tools();
-    let plan = plan::build_plan(
-        &catalog,
-        &discovery,
-        baseline,
-        &selection,
-        tool_presence(&found_tools),
-    );
+    let mut plan = plan::Plan::default();
+    for s in &sizes {
+        let one = plan::build_plan(
+            &catalog,
+            &discovery,
+            baseline,
+            &Selection {
+                size: Some(*s),
+                ..selection.clone()
+            },
+            tool_presence(&found_tools),
+        );
+        plan.cells.extend(one.cells);
+        plan.notes.extend(one.notes);
+    }
     for note in &plan.notes {
         eprintln!("note: {note}");
     }
@@ -316,11 +361,15 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         // Keep a copy where `ladder advise` looks for this machine's latest results.
         let _ = std::fs::copy(&json_path, &kept);
     }
-    print!("{}", terminal::render(&results));
+    print!(
+        "{}",
+        terminal::render_styled(&results, terminal::use_color())
+    );
     if let Some(md) = &args.markdown {
         std::fs::write(md, markdown::render(&results))
             .with_context(|| format!("writing {}", md.display()))?;
     }
+    args.outputs.write(&results)?;
     let faults = results.cells.iter().filter(|c| c.status.is_fault()).count();
     Ok(if faults > 0 {
         eprintln!(
@@ -593,6 +642,8 @@ pub(crate) mod tests {
             bench: None,
             rung: None,
             size: "quick".into(),
+            sizes: None,
+            outputs: Default::default(),
             baseline: None,
             json: None,
             markdown: None,

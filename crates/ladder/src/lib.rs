@@ -10,4 +10,5 @@ pub mod events;
 pub mod home;
 pub mod measure;
 pub mod report;
+pub mod report_cli;
 pub mod toolchain;

@@ -44,7 +44,7 @@ pub struct Card {
 pub const SHAKY_NOTE: &str = "≈: the interval covers less than 95% (fewer than 6 samples; see ci_level in the JSON) or \
                               the spread exceeds ±5%: do not rank such a row against a close neighbour";
 
-fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String) {
+pub(crate) fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String) {
     let rank = results
         .rungs
         .iter()
@@ -112,6 +112,68 @@ pub fn cards(results: &Results) -> Vec<Card> {
     cards
 }
 
+/// The study's figure for this cell's rung (and, for the interpreter rungs, its Python version): (ms, speedup
+/// against the study's baseline).
+pub(crate) fn study_figure(
+    results: &Results,
+    bench: &super::results::BenchmarkInfo,
+    c: &Cell,
+) -> Option<(f64, f64)> {
+    let minor = results
+        .runtimes
+        .iter()
+        .find(|r| r.id == c.runtime)
+        .map(|r| r.study_key());
+    let key = if c.rung == "cpython" {
+        minor.as_deref()
+    } else {
+        None
+    };
+    bench.study.as_ref()?.figure(&c.rung, key)
+}
+
+/// The rung's title and the runtime's display name of a cell, as the report card shows them.
+pub(crate) fn labels(results: &Results, c: &Cell) -> (String, String) {
+    (
+        results
+            .rungs
+            .iter()
+            .find(|r| r.id == c.rung)
+            .map(|r| r.title.clone())
+            .unwrap_or_else(|| c.rung.clone()),
+        results
+            .runtimes
+            .iter()
+            .find(|r| r.id == c.runtime)
+            .map(|r| r.display_name())
+            .unwrap_or_else(|| c.runtime.clone()),
+    )
+}
+
+/// The cells of one benchmark and size, in ladder order (rungs as the catalog orders them, runtimes by version).
+pub(crate) fn ordered_cells<'a>(results: &'a Results, bench: &str, size: SizeName) -> Vec<&'a Cell> {
+    let mut cells: Vec<&Cell> = results
+        .cells
+        .iter()
+        .filter(|c| c.benchmark == bench && c.size == size)
+        .collect();
+    cells.sort_by_key(|c| runtime_sort_key(results, c));
+    cells
+}
+
+/// The sizes measured for a benchmark, smallest first.
+pub(crate) fn sizes_of(results: &Results, bench: &str) -> Vec<SizeName> {
+    let mut sizes: Vec<SizeName> = results
+        .cells
+        .iter()
+        .filter(|c| c.benchmark == bench)
+        .map(|c| c.size)
+        .collect();
+    sizes.sort();
+    sizes.dedup();
+    sizes
+}
+
 fn row(
     results: &Results,
     bench: &super::results::BenchmarkInfo,
@@ -120,16 +182,8 @@ fn row(
 ) -> Row {
     let rung = results.rungs.iter().find(|r| r.id == c.rung);
     let runtime = results.runtimes.iter().find(|r| r.id == c.runtime);
-    let minor = runtime.map(|r| r.study_key());
-    let study = bench.study.as_ref().and_then(|s| {
-        let key = if c.rung == "cpython" {
-            minor.as_deref()
-        } else {
-            None
-        };
-        s.figure(&c.rung, key)
-            .map(|(ms, sp)| format!("{} ({})", format::ratio(sp), format::duration(ms * 1e6)))
-    });
+    let study = study_figure(results, bench, c)
+        .map(|(ms, sp)| format!("{} ({})", format::ratio(sp), format::duration(ms * 1e6)));
     let costs = bench
         .study
         .as_ref()

@@ -1,7 +1,14 @@
-//! Reports: the results document and the report card rendered from it (terminal and Markdown).
+//! Reports: the results document and everything rendered from it (terminal, Markdown, HTML with SVG charts,
+//! comparison of two documents, scaling fits, pyperf and CSV exports, the study's figures as a document).
 
 pub mod card;
+pub mod compare;
+pub mod export;
 pub mod format;
+pub mod html;
 pub mod markdown;
 pub mod results;
+pub mod scaling;
+pub mod study;
+pub mod svg;
 pub mod terminal;

@@ -4,28 +4,75 @@ use super::card::{Card, HEADERS, cards};
 use super::results::Results;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
+
+/// The report card without colour (bars are plain Unicode, fine in a file or a pipe).
 pub fn render(results: &Results) -> String {
+    render_styled(results, false)
+}
+
+/// Whether to colour the terminal output: stdout is a terminal and NO_COLOR (https://no-color.org) is unset or
+/// empty.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// A bar of `width` cells for `value` on a log axis [lo, hi], in eighth blocks.
+pub fn bar(value: f64, lo: f64, hi: f64, width: usize) -> String {
+    if !(value.is_finite() && value > 0.0 && lo > 0.0 && hi > lo) {
+        return String::new();
+    }
+    let frac = ((value / lo).log10() / (hi / lo).log10()).clamp(0.0, 1.0);
+    let eighths = (frac * (width * 8) as f64).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    s.push_str(PARTS[eighths % 8]);
+    if s.is_empty() {
+        s.push('▏');
+    }
+    s
+}
+
+/// The report card; `color` paints the bars (green: faster than the baseline, red: slower).
+pub fn render_styled(results: &Results, color: bool) -> String {
     let mut out = String::new();
     for card in cards(results) {
-        out.push_str(&render_card(&card));
+        out.push_str(&render_card(&card, color));
         out.push('\n');
     }
     out.push_str(&footer(results));
     out
 }
 
-fn render_card(card: &Card) -> String {
+fn render_card(card: &Card, color: bool) -> String {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(HEADERS);
+    // One log axis per card, whole decades from the slowest (or 1x) to the fastest rung.
+    let speedups = card.rows.iter().filter_map(|r| r.speedup_value);
+    let lo = 10f64.powf(speedups.clone().fold(1.0f64, f64::min).log10().floor());
+    let hi = 10f64.powf(speedups.fold(1.0f64, f64::max).log10().ceil()).max(lo * 10.0);
     for row in &card.rows {
-        table.add_row(row.cells());
+        let mut cells: Vec<comfy_table::Cell> =
+            row.cells().iter().map(|c| comfy_table::Cell::new(c)).collect();
+        if let Some(v) = row.speedup_value {
+            let mut cell = comfy_table::Cell::new(format!("{} {}", row.speedup, bar(v, lo, hi, 12)));
+            if color {
+                cell = cell.fg(if v >= 1.0 {
+                    comfy_table::Color::Green
+                } else {
+                    comfy_table::Color::Red
+                });
+            }
+            cells[3] = cell;
+        }
+        table.add_row(cells);
     }
     let mut s = format!(
-        "{} ({} {}, size {}): speedup against {}\n{table}\n",
-        card.title, card.n, card.work, card.size, card.baseline
+        "{} ({} {}, size {}): speedup against {} (bars: log scale, {}x to {}x)\n{table}\n",
+        card.title, card.n, card.work, card.size, card.baseline, lo, hi
     );
     if let (Some(source), Some(base)) = (&card.study_source, &card.study_baseline) {
         s.push_str(&format!(

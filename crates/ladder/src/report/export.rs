@@ -1,0 +1,102 @@
+//! Exports: pyperf-compatible JSON (so `python -m pyperf stats` and `compare_to` read our samples) and CSV (one
+//! row per cell, the raw samples joined by spaces). Only `ok` cells with samples go into the pyperf file: pyperf
+//! has no notion of a wrong or unavailable benchmark, and a run without values is not valid there.
+
+use super::results::{Results, Status};
+use serde_json::{Value, json};
+
+/// The pyperf benchmark name of a cell: unique within a document.
+fn name(c: &super::results::Cell) -> String {
+    format!("{}[{}]/{}/{}", c.benchmark, c.size, c.rung, c.runtime)
+}
+
+/// A pyperf suite (format version 1.0): one benchmark per measured cell, one run holding its samples in seconds
+/// (time per call, as pyperf's values are per inner loop) and its first call as the warm-up.
+pub fn pyperf(results: &Results) -> Value {
+    let benchmarks: Vec<Value> = results
+        .cells
+        .iter()
+        .filter(|c| c.status == Status::Ok && !c.samples_ns.is_empty())
+        .map(|c| {
+            let values: Vec<f64> = c.samples_ns.iter().map(|ns| ns / 1e9).collect();
+            let mut run_meta = json!({ "date": results.started_at });
+            if let Some(py) = &c.python {
+                run_meta["python_version"] = json!(py);
+            }
+            let warmups: Vec<Value> = c
+                .first_call_ns
+                .map(|f| vec![json!([1, f as f64 / 1e9])])
+                .unwrap_or_default();
+            json!({
+                "metadata": {
+                    "name": name(c),
+                    "unit": "second",
+                    "loops": c.loops.max(1),
+                    "description": format!("ladder {} x {} on {}, n={}", c.benchmark, c.rung, c.runtime, c.n),
+                },
+                "runs": [{ "metadata": run_meta, "warmups": warmups, "values": values }],
+            })
+        })
+        .collect();
+    let m = &results.machine;
+    json!({
+        "version": "1.0",
+        "metadata": {
+            "cpu_model_name": m.cpu_model,
+            "cpu_count": m.cores.max(1),
+            "platform": format!("{} {} {}", m.os, m.kernel, m.arch),
+            "ladder_version": results.ladder_version,
+        },
+        "benchmarks": benchmarks,
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+pub const CSV_HEADER: &str = "benchmark,size,n,rung,runtime,status,verified,median_ns,ci95_lo_ns,ci95_hi_ns,ci_level,min_ns,mad_ns,speedup,speedup_ci95_lo,speedup_ci95_hi,first_call_ns,peak_rss_bytes,cpu_ns,threads,loops,samples_ns,reason";
+
+pub fn csv(results: &Results) -> String {
+    let mut s = format!("{CSV_HEADER}\n");
+    for c in &results.cells {
+        let samples: Vec<String> = c.samples_ns.iter().map(|x| x.to_string()).collect();
+        let fields = [
+            c.benchmark.clone(),
+            c.size.to_string(),
+            c.n.to_string(),
+            c.rung.clone(),
+            c.runtime.clone(),
+            c.status.as_str().to_string(),
+            c.verified.to_string(),
+            opt(c.median_ns),
+            opt(c.ci95_ns.map(|x| x[0])),
+            opt(c.ci95_ns.map(|x| x[1])),
+            opt(c.ci_level),
+            opt(c.min_ns),
+            opt(c.mad_ns),
+            opt(c.speedup),
+            opt(c.speedup_ci95.map(|x| x[0])),
+            opt(c.speedup_ci95.map(|x| x[1])),
+            opt(c.first_call_ns),
+            opt(c.peak_rss_bytes),
+            opt(c.cpu_ns),
+            opt(c.threads),
+            c.loops.to_string(),
+            samples.join(" "),
+            c.reason.clone(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        s.push_str(&row.join(","));
+        s.push('\n');
+    }
+    s
+}

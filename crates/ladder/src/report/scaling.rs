@@ -1,0 +1,104 @@
+//! Scaling: how each rung's time grows with the work. For a benchmark measured at several sizes, a least-squares
+//! line through (log n, log median time) per rung and runtime; its slope is the exponent (n-body should be near 1
+//! in steps, spectral-norm near 2 in N). Only `ok` cells count: a wrong output's time says nothing.
+
+use super::card::{labels, runtime_sort_key};
+use super::results::{Results, Status};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub benchmark: String,
+    pub rung: String,
+    pub runtime: String,
+    /// `Rung · Runtime`, as the reports show it.
+    pub label: String,
+    /// (n, median ns), smallest n first.
+    pub points: Vec<(f64, f64)>,
+    /// The slope of log(time) against log(n); None with fewer than two distinct n.
+    pub exponent: Option<f64>,
+}
+
+/// Least-squares slope of log y against log x.
+pub fn log_log_slope(points: &[(f64, f64)]) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|(x, y)| *x > 0.0 && *y > 0.0)
+        .map(|(x, y)| (x.ln(), y.ln()))
+        .collect();
+    if pts.len() < 2 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    Some(sxy / sxx)
+}
+
+/// One fit per rung and runtime of `benchmark` that was measured at two or more sizes, in ladder order.
+pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
+    let mut cells: Vec<_> = results
+        .cells
+        .iter()
+        .filter(|c| c.benchmark == benchmark && c.status == Status::Ok && c.median_ns.is_some())
+        .collect();
+    cells.sort_by_key(|c| (runtime_sort_key(results, c), c.n));
+    let mut out: Vec<Fit> = Vec::new();
+    for c in cells {
+        let point = (c.n as f64, c.median_ns.unwrap_or(f64::NAN));
+        match out.last_mut() {
+            Some(f) if f.rung == c.rung && f.runtime == c.runtime => f.points.push(point),
+            _ => {
+                let (rung, runtime) = labels(results, c);
+                out.push(Fit {
+                    benchmark: benchmark.into(),
+                    rung: c.rung.clone(),
+                    runtime: c.runtime.clone(),
+                    label: format!("{rung} · {runtime}"),
+                    points: vec![point],
+                    exponent: None,
+                })
+            }
+        }
+    }
+    out.retain(|f| f.points.len() >= 2);
+    for f in &mut out {
+        f.exponent = log_log_slope(&f.points);
+    }
+    out
+}
+
+/// `exponent 1.98 (n=100: 1.2 ms, n=1000: 110 ms)`: the fit as a line of text.
+pub fn describe(f: &Fit) -> String {
+    let points: Vec<String> = f
+        .points
+        .iter()
+        .map(|(n, t)| format!("n={n}: {}", super::format::duration(*t)))
+        .collect();
+    match f.exponent {
+        Some(e) => format!("exponent {e:.2} ({})", points.join(", ")),
+        None => format!("no exponent ({})", points.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slope_of_known_powers() {
+        let square: Vec<(f64, f64)> = [100.0, 400.0, 2000.0]
+            .iter()
+            .map(|&n| (n, 3.0 * n * n))
+            .collect();
+        assert!((log_log_slope(&square).unwrap() - 2.0).abs() < 1e-9);
+        let linear = [(1000.0, 5.0), (500_000.0, 2500.0)];
+        assert!((log_log_slope(&linear).unwrap() - 1.0).abs() < 1e-9);
+        assert_eq!(log_log_slope(&[(10.0, 1.0)]), None);
+        assert_eq!(log_log_slope(&[(10.0, 1.0), (10.0, 2.0)]), None);
+    }
+}

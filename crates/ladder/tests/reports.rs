@@ -1,0 +1,305 @@
+//! Reports (issue 5): snapshots of the SVG, HTML and Markdown rendered from a fixed results document, compare on
+//! synthetic samples of known significance, the CLI of `report` / `compare`, and the terminal bars.
+//!
+//! The fixture `tests/fixtures/quick-run.json` is a real `ladder run --size quick` of this machine kind. To show
+//! how greyed rungs render, [`with_faults`] marks two of its cells wrong / unavailable (in memory only).
+
+use assert_cmd::Command;
+use ladder::catalog::SizeName;
+use ladder::report::compare::{self, Verdict};
+use ladder::report::results::{Results, Status};
+use ladder::report::{export, html, markdown, scaling, terminal};
+use std::path::{Path, PathBuf};
+
+fn fixture_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quick-run.json")
+}
+
+fn fixture() -> Results {
+    Results::read(&fixture_path()).unwrap()
+}
+
+fn with_faults() -> Results {
+    let mut r = fixture();
+    for c in &mut r.cells {
+        if c.benchmark == "nbody" && c.rung == "c" {
+            c.status = Status::Unavailable;
+            c.reason = "no C compiler (cc) found".into();
+            c.get = Some("apt-get install gcc".into());
+            c.samples_ns.clear();
+        }
+        if c.benchmark == "spectral-norm" && c.rung == "mypyc" {
+            c.status = Status::Wrong;
+            c.reason = "norm 1.274219991 expected 1.274224116".into();
+        }
+    }
+    r.recompute_speedups();
+    r
+}
+
+fn home() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-home");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn ladder_chart_svg_snapshot() {
+    let svg = html::ladder_svg(&with_faults(), "nbody", SizeName::Quick).unwrap();
+    // One row per cell, the unavailable one greyed with its reason, the study's diamonds where it has a figure.
+    assert_eq!(svg.matches(r#"<g class="row grey">"#).count(), 1);
+    assert_eq!(svg.matches(r#"<g class="row ok">"#).count(), 9);
+    assert!(svg.contains("unavailable: no C compiler (cc) found"));
+    assert!(svg.matches(r#"class="study""#).count() >= 8);
+    insta::assert_snapshot!("nbody_ladder_svg", svg);
+}
+
+#[test]
+fn html_snapshot_is_self_contained() {
+    let page = html::render(&with_faults());
+    for external in ["http://", "https://", "<script", "@import", "url("] {
+        // The only URL allowed is the SVG namespace, which is an identifier, not a fetch.
+        let count = page.matches(external).count()
+            - if external == "http://" {
+                page.matches("http://www.w3.org/2000/svg").count()
+            } else {
+                0
+            };
+        assert_eq!(count, 0, "the page must not load anything: found {external}");
+    }
+    assert!(page.contains("wrong: norm 1.274219991 expected 1.274224116"));
+    assert!(page.contains("Peak memory"));
+    assert!(page.contains("First call vs warm"));
+    // spectral-norm's NumPy cell used two cores at quick size too: it gets a wall vs CPU chart.
+    assert!(page.contains("wall vs CPU time per call"));
+    insta::assert_snapshot!("report_html", page);
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!("report_markdown", markdown::render(&with_faults()));
+}
+
+#[test]
+fn terminal_bars_follow_the_speedups() {
+    let plain = terminal::render(&fixture());
+    assert!(!plain.contains('\x1b'), "no colour unless asked");
+    // The fastest rung of a card has the longest bar.
+    let bar_len = |line: &str| line.chars().filter(|c| *c == '█').count();
+    let rust = plain.lines().find(|l| l.contains("Rust (PyO3)")).unwrap();
+    let cp310 = plain.lines().find(|l| l.contains("CPython 3.10")).unwrap();
+    assert!(bar_len(rust) > bar_len(cp310) + 3, "{rust}\n{cp310}");
+    assert_eq!(terminal::bar(10.0, 1.0, 100.0, 12), "██████");
+    assert_eq!(terminal::bar(100.0, 1.0, 100.0, 12), "█".repeat(12));
+}
+
+#[test]
+fn report_command_honours_no_color_and_writes_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", home())
+        .env("NO_COLOR", "1")
+        .arg("report")
+        .arg(fixture_path())
+        .arg("--html")
+        .arg(dir.path().join("r.html"))
+        .arg("--csv")
+        .arg(dir.path().join("r.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains('\x1b'));
+    assert!(stdout.contains("n-body") && stdout.contains('█'));
+    let csv = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    assert_eq!(csv.lines().count(), fixture().cells.len() + 1);
+    assert!(csv.starts_with(export::CSV_HEADER));
+    assert!(dir.path().join("r.html").is_file());
+
+    // A missing file and a bad output folder are the user's to fix: exit code 2, naming what is wrong.
+    let bad = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", home())
+        .args(["report", "/no/such/results.json"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/no/such/results.json"));
+    let bad_out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", home())
+        .arg("report")
+        .arg(fixture_path())
+        .args(["--html", "/no/such/dir/r.html"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_out.stderr).contains("--html"));
+}
+
+/// Deterministic noise in [-1, 1] (xorshift), so the synthetic samples are the same on every run.
+fn noise(seed: u64, n: usize) -> Vec<f64> {
+    let mut x = seed.max(1);
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 2_000_001) as f64 / 1_000_000.0 - 1.0
+        })
+        .collect()
+}
+
+fn samples(center: f64, spread: f64, seed: u64, n: usize) -> Vec<f64> {
+    noise(seed, n).iter().map(|e| center * (1.0 + spread * e)).collect()
+}
+
+/// Two one-cell documents from the fixture's header with the given samples.
+fn pair_docs(a: Vec<f64>, b: Vec<f64>) -> (Results, Results) {
+    let base = fixture();
+    let make = |s: Vec<f64>| {
+        let mut r = base.clone();
+        r.cells.retain(|c| c.benchmark == "nbody" && c.rung == "rust");
+        let sum = ladder::measure::stats::summarize(&s).unwrap();
+        r.cells[0].median_ns = Some(sum.median_ns);
+        r.cells[0].samples_ns = s;
+        r
+    };
+    (make(a), make(b))
+}
+
+#[test]
+fn compare_equal_samples_no_significant_difference() {
+    let (a, b) = pair_docs(samples(1e6, 0.02, 1, 20), samples(1e6, 0.02, 2, 20));
+    let cmp = compare::compare(&a, &b);
+    assert_eq!(cmp.pairs.len(), 1);
+    let p = &cmp.pairs[0];
+    assert_eq!(p.verdict, Verdict::NoSignificantDifference, "{p:?}");
+    assert!(p.test.as_ref().unwrap().p > 0.05);
+    assert!(cmp.differences.is_empty());
+    let text = compare::render(&cmp, "a", "b");
+    assert!(text.contains("no significant difference"));
+    assert!(text.contains("Mann-Whitney U"));
+}
+
+#[test]
+fn compare_clearly_different_samples() {
+    let (a, b) = pair_docs(samples(1e6, 0.01, 3, 20), samples(1.15e6, 0.01, 4, 20));
+    let cmp = compare::compare(&a, &b);
+    let p = &cmp.pairs[0];
+    assert_eq!(p.verdict, Verdict::Slower);
+    // Fully separated samples of 20 and 20: exact two-sided p = 2 / C(40, 20).
+    assert!(p.test.as_ref().unwrap().p < 1e-10);
+    let r = p.ratio.unwrap();
+    let ci = p.ratio_ci.unwrap();
+    assert!(ci[0] < r && r < ci[1] && (1.1..1.2).contains(&r), "{r} {ci:?}");
+    assert_eq!(cmp.slower_than(10.0).len(), 1);
+    assert!(cmp.slower_than(20.0).is_empty());
+    // And the other way round: B faster.
+    let cmp = compare::compare(&b, &a);
+    assert_eq!(cmp.pairs[0].verdict, Verdict::Faster);
+}
+
+#[test]
+fn compare_noisy_samples_small_shift_is_not_significant() {
+    let (a, b) = pair_docs(samples(1e6, 0.3, 5, 8), samples(1.03e6, 0.3, 6, 8));
+    let cmp = compare::compare(&a, &b);
+    assert_eq!(cmp.pairs[0].verdict, Verdict::NoSignificantDifference);
+    assert!(cmp.slower_than(0.0).is_empty());
+}
+
+#[test]
+fn mann_whitney_known_values() {
+    // U = 0 for fully separated 3 vs 3: exact two-sided p = 2/20.
+    let t = compare::mann_whitney(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap();
+    assert!((t.p - 0.1).abs() < 1e-12 && t.u == 0.0);
+    // All ties: no evidence of a difference.
+    let t = compare::mann_whitney(&[5.0; 6], &[5.0; 6]).unwrap();
+    assert_eq!(t.p, 1.0);
+    assert!(compare::mann_whitney(&[1.0], &[2.0, 3.0]).is_none());
+}
+
+#[test]
+fn compare_against_the_study_has_no_test_and_says_so() {
+    let home = home();
+    let catalog = ladder::catalog::Catalog::load(
+        &ladder::catalog::materialize_embedded(&home).unwrap(),
+    )
+    .unwrap();
+    let study = ladder::report::study::results(&catalog);
+    assert!(study.cells.iter().all(|c| c.samples_ns.is_empty() && c.median_ns.is_some()));
+    // The study's sizes are the default ones; compare a default-size copy of the fixture's header with it.
+    let mut ours = fixture();
+    for c in &mut ours.cells {
+        c.size = SizeName::Default;
+    }
+    let cmp = compare::compare(&study, &ours);
+    assert!(cmp.differences.iter().any(|d| d.starts_with("CPU: A Apple M4 Pro")));
+    let mypyc = cmp
+        .pairs
+        .iter()
+        .find(|p| p.benchmark == "nbody" && p.rung == "mypyc")
+        .expect("mypyc matched across runtimes (study 3.14, here 3.13)");
+    assert!(matches!(&mypyc.verdict, Verdict::Untested(why) if why.contains("no raw samples")));
+    assert!(mypyc.test.is_none() && mypyc.ratio.is_some());
+    assert!(cmp.slower_than(0.0).is_empty(), "untested pairs never fail a CI gate");
+}
+
+#[test]
+fn compare_command_fail_if_slower() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = fixture();
+    let mut b = fixture();
+    for c in &mut b.cells {
+        if c.benchmark == "nbody" && c.rung == "rust" {
+            c.samples_ns.iter_mut().for_each(|s| *s *= 1.3);
+            c.median_ns = c.median_ns.map(|m| m * 1.3);
+        }
+    }
+    a.write(&dir.path().join("a.json")).unwrap();
+    b.write(&dir.path().join("b.json")).unwrap();
+    let run = |pct: &str| {
+        Command::cargo_bin("ladder")
+            .unwrap()
+            .env("LADDER_HOME", home())
+            .arg("compare")
+            .arg(dir.path().join("a.json"))
+            .arg(dir.path().join("b.json"))
+            .args(["--fail-if-slower", pct])
+            .output()
+            .unwrap()
+    };
+    let strict = run("10");
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("Rust (PyO3)"));
+    assert!(String::from_utf8_lossy(&strict.stdout).contains("B slower"));
+    assert_eq!(run("50").status.code(), Some(0));
+    assert_eq!(run("-3").status.code(), Some(2));
+}
+
+#[test]
+fn scaling_fit_from_two_sizes() {
+    // Two sizes of the same rung: the exponent of the fit is the slope between them.
+    let mut r = fixture();
+    let extra: Vec<_> = r
+        .cells
+        .iter()
+        .filter(|c| c.benchmark == "spectral-norm")
+        .cloned()
+        .map(|mut c| {
+            c.size = SizeName::Default;
+            c.n *= 10;
+            c.median_ns = c.median_ns.map(|m| m * 100.0);
+            c
+        })
+        .collect();
+    r.cells.extend(extra);
+    let fits = scaling::fits(&r, "spectral-norm");
+    assert!(!fits.is_empty());
+    for f in &fits {
+        assert!((f.exponent.unwrap() - 2.0).abs() < 1e-9, "{f:?}");
+    }
+    let page = html::render(&r);
+    assert!(page.contains("time against n") && page.contains("exponent 2.00"));
+}
