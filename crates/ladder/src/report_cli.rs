@@ -124,7 +124,10 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     check_output("--markdown", args.markdown.as_deref())?;
     args.outputs.check()?;
     let results = load(&args.results, "RESULTS")?;
-    print!("{}", terminal::render_styled(&results, terminal::use_color()));
+    print!(
+        "{}",
+        terminal::render_styled(&results, terminal::use_color())
+    );
     if let Some(md) = &args.markdown {
         std::fs::write(md, markdown::render(&results))
             .with_context(|| format!("writing {}", md.display()))?;

@@ -1,7 +1,8 @@
 //! Reports (issue 5): snapshots of the SVG, HTML and Markdown rendered from a fixed results document, compare on
 //! synthetic samples of known significance, the CLI of `report` / `compare`, and the terminal bars.
 //!
-//! The fixture `tests/fixtures/quick-run.json` is a real `ladder run --size quick` of this machine kind. To show
+//! The fixture `tests/fixtures/default-run.json` is a real default-size `ladder run` on this 2-core machine kind
+//! (its runtimes got `release_level: final` added, a field that came after it was written). To show
 //! how greyed rungs render, [`with_faults`] marks two of its cells wrong / unavailable (in memory only).
 
 use assert_cmd::Command;
@@ -12,7 +13,7 @@ use ladder::report::{export, html, markdown, scaling, terminal};
 use std::path::{Path, PathBuf};
 
 fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quick-run.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/default-run.json")
 }
 
 fn fixture() -> Results {
@@ -45,7 +46,7 @@ fn home() -> PathBuf {
 
 #[test]
 fn ladder_chart_svg_snapshot() {
-    let svg = html::ladder_svg(&with_faults(), "nbody", SizeName::Quick).unwrap();
+    let svg = html::ladder_svg(&with_faults(), "nbody", SizeName::Default).unwrap();
     // One row per cell, the unavailable one greyed with its reason, the study's diamonds where it has a figure.
     assert_eq!(svg.matches(r#"<g class="row grey">"#).count(), 1);
     assert_eq!(svg.matches(r#"<g class="row ok">"#).count(), 9);
@@ -65,12 +66,15 @@ fn html_snapshot_is_self_contained() {
             } else {
                 0
             };
-        assert_eq!(count, 0, "the page must not load anything: found {external}");
+        assert_eq!(
+            count, 0,
+            "the page must not load anything: found {external}"
+        );
     }
     assert!(page.contains("wrong: norm 1.274219991 expected 1.274224116"));
     assert!(page.contains("Peak memory"));
     assert!(page.contains("First call vs warm"));
-    // spectral-norm's NumPy cell used two cores at quick size too: it gets a wall vs CPU chart.
+    // spectral-norm's NumPy and Rust cells used two cores: they get a wall vs CPU chart.
     assert!(page.contains("wall vs CPU time per call"));
     insta::assert_snapshot!("report_html", page);
 }
@@ -108,7 +112,11 @@ fn report_command_honours_no_color_and_writes_outputs() {
         .arg(dir.path().join("r.csv"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains('\x1b'));
     assert!(stdout.contains("n-body") && stdout.contains('█'));
@@ -152,7 +160,10 @@ fn noise(seed: u64, n: usize) -> Vec<f64> {
 }
 
 fn samples(center: f64, spread: f64, seed: u64, n: usize) -> Vec<f64> {
-    noise(seed, n).iter().map(|e| center * (1.0 + spread * e)).collect()
+    noise(seed, n)
+        .iter()
+        .map(|e| center * (1.0 + spread * e))
+        .collect()
 }
 
 /// Two one-cell documents from the fixture's header with the given samples.
@@ -160,7 +171,8 @@ fn pair_docs(a: Vec<f64>, b: Vec<f64>) -> (Results, Results) {
     let base = fixture();
     let make = |s: Vec<f64>| {
         let mut r = base.clone();
-        r.cells.retain(|c| c.benchmark == "nbody" && c.rung == "rust");
+        r.cells
+            .retain(|c| c.benchmark == "nbody" && c.rung == "rust");
         let sum = ladder::measure::stats::summarize(&s).unwrap();
         r.cells[0].median_ns = Some(sum.median_ns);
         r.cells[0].samples_ns = s;
@@ -193,7 +205,10 @@ fn compare_clearly_different_samples() {
     assert!(p.test.as_ref().unwrap().p < 1e-10);
     let r = p.ratio.unwrap();
     let ci = p.ratio_ci.unwrap();
-    assert!(ci[0] < r && r < ci[1] && (1.1..1.2).contains(&r), "{r} {ci:?}");
+    assert!(
+        ci[0] < r && r < ci[1] && (1.1..1.2).contains(&r),
+        "{r} {ci:?}"
+    );
     assert_eq!(cmp.slower_than(10.0).len(), 1);
     assert!(cmp.slower_than(20.0).is_empty());
     // And the other way round: B faster.
@@ -223,19 +238,24 @@ fn mann_whitney_known_values() {
 #[test]
 fn compare_against_the_study_has_no_test_and_says_so() {
     let home = home();
-    let catalog = ladder::catalog::Catalog::load(
-        &ladder::catalog::materialize_embedded(&home).unwrap(),
-    )
-    .unwrap();
+    let catalog =
+        ladder::catalog::Catalog::load(&ladder::catalog::materialize_embedded(&home).unwrap())
+            .unwrap();
     let study = ladder::report::study::results(&catalog);
-    assert!(study.cells.iter().all(|c| c.samples_ns.is_empty() && c.median_ns.is_some()));
-    // The study's sizes are the default ones; compare a default-size copy of the fixture's header with it.
-    let mut ours = fixture();
-    for c in &mut ours.cells {
-        c.size = SizeName::Default;
-    }
+    assert!(
+        study
+            .cells
+            .iter()
+            .all(|c| c.samples_ns.is_empty() && c.median_ns.is_some())
+    );
+    // The study's sizes are the default ones, as the fixture's.
+    let ours = fixture();
     let cmp = compare::compare(&study, &ours);
-    assert!(cmp.differences.iter().any(|d| d.starts_with("CPU: A Apple M4 Pro")));
+    assert!(
+        cmp.differences
+            .iter()
+            .any(|d| d.starts_with("CPU: A Apple M4 Pro"))
+    );
     let mypyc = cmp
         .pairs
         .iter()
@@ -243,7 +263,10 @@ fn compare_against_the_study_has_no_test_and_says_so() {
         .expect("mypyc matched across runtimes (study 3.14, here 3.13)");
     assert!(matches!(&mypyc.verdict, Verdict::Untested(why) if why.contains("no raw samples")));
     assert!(mypyc.test.is_none() && mypyc.ratio.is_some());
-    assert!(cmp.slower_than(0.0).is_empty(), "untested pairs never fail a CI gate");
+    assert!(
+        cmp.slower_than(0.0).is_empty(),
+        "untested pairs never fail a CI gate"
+    );
 }
 
 #[test]
@@ -288,7 +311,7 @@ fn scaling_fit_from_two_sizes() {
         .filter(|c| c.benchmark == "spectral-norm")
         .cloned()
         .map(|mut c| {
-            c.size = SizeName::Default;
+            c.size = SizeName::Standard;
             c.n *= 10;
             c.median_ns = c.median_ns.map(|m| m * 100.0);
             c

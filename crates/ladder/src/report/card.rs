@@ -151,7 +151,11 @@ pub(crate) fn labels(results: &Results, c: &Cell) -> (String, String) {
 }
 
 /// The cells of one benchmark and size, in ladder order (rungs as the catalog orders them, runtimes by version).
-pub(crate) fn ordered_cells<'a>(results: &'a Results, bench: &str, size: SizeName) -> Vec<&'a Cell> {
+pub(crate) fn ordered_cells<'a>(
+    results: &'a Results,
+    bench: &str,
+    size: SizeName,
+) -> Vec<&'a Cell> {
     let mut cells: Vec<&Cell> = results
         .cells
         .iter()

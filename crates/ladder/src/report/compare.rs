@@ -80,15 +80,17 @@ fn normal_sf(z: f64) -> f64 {
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t * (-z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-        .exp();
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
@@ -116,7 +118,11 @@ fn exact_cdf(m: usize, n: usize, u: usize) -> f64 {
         }
         prev_row = row;
     }
-    prev_row[n].iter().take(u.min(max_u) + 1).sum::<f64>().min(1.0)
+    prev_row[n]
+        .iter()
+        .take(u.min(max_u) + 1)
+        .sum::<f64>()
+        .min(1.0)
 }
 
 /// Two-sided Mann-Whitney U test of samples a and b. None when either has fewer than 2 samples.
@@ -125,7 +131,11 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<Test> {
     if m < 2 || n < 2 || a.iter().chain(b).any(|x| !x.is_finite()) {
         return None;
     }
-    let mut all: Vec<(f64, bool)> = a.iter().map(|&x| (x, true)).chain(b.iter().map(|&x| (x, false))).collect();
+    let mut all: Vec<(f64, bool)> = a
+        .iter()
+        .map(|&x| (x, true))
+        .chain(b.iter().map(|&x| (x, false)))
+        .collect();
     all.sort_by(|x, y| x.0.total_cmp(&y.0));
     // Mid-ranks for ties, and the tie term of the variance.
     let mut rank_sum_a = 0.0;
@@ -147,13 +157,21 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<Test> {
     let u = u_a.min(mf * nf - u_a);
     if tie_term == 0.0 && m * n <= 2500 {
         let p = (2.0 * exact_cdf(m, n, u as usize)).min(1.0);
-        return Some(Test { u: u_a, p, method: "Mann-Whitney U, exact" });
+        return Some(Test {
+            u: u_a,
+            p,
+            method: "Mann-Whitney U, exact",
+        });
     }
     let total = mf + nf;
     let var = mf * nf / 12.0 * ((total + 1.0) - tie_term / (total * (total - 1.0)));
     if var <= 0.0 {
         // Every value identical: no evidence of any difference.
-        return Some(Test { u: u_a, p: 1.0, method: "Mann-Whitney U, all values tied" });
+        return Some(Test {
+            u: u_a,
+            p: 1.0,
+            method: "Mann-Whitney U, all values tied",
+        });
     }
     let z = ((mf * nf / 2.0 - u) - 0.5).max(0.0) / var.sqrt();
     Some(Test {
@@ -171,18 +189,30 @@ fn label(results: &Results, c: &Cell) -> String {
 fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
     let (median_a, median_b) = (a.median_ns, b.median_ns);
     let ratio = match (median_a, median_b) {
-        (Some(x), Some(y)) if x > 0.0 && a.status == Status::Ok && b.status == Status::Ok => Some(y / x),
+        (Some(x), Some(y)) if x > 0.0 && a.status == Status::Ok && b.status == Status::Ok => {
+            Some(y / x)
+        }
         _ => None,
     };
     // stats::speedup(a, b) is A's median over B's, with its interval; invert it for B's time over A's.
     let ratio_ci = crate::measure::stats::speedup(&a.samples_ns, &b.samples_ns)
         .filter(|_| ratio.is_some())
         .map(|(_, [lo, hi])| [1.0 / hi, 1.0 / lo]);
-    let test = if ratio.is_some() { mann_whitney(&a.samples_ns, &b.samples_ns) } else { None };
+    let test = if ratio.is_some() {
+        mann_whitney(&a.samples_ns, &b.samples_ns)
+    } else {
+        None
+    };
     let verdict = if a.status != Status::Ok || b.status != Status::Ok {
-        Verdict::Untested(format!("A is {}, B is {}", a.status.as_str(), b.status.as_str()))
+        Verdict::Untested(format!(
+            "A is {}, B is {}",
+            a.status.as_str(),
+            b.status.as_str()
+        ))
     } else if a.samples_ns.is_empty() || b.samples_ns.is_empty() {
-        Verdict::Untested("no raw samples on one side (published medians only): ratio of medians, no test".into())
+        Verdict::Untested(
+            "no raw samples on one side (published medians only): ratio of medians, no test".into(),
+        )
     } else {
         match &test {
             None => Verdict::Untested("fewer than 2 samples on one side: no test".into()),
@@ -212,7 +242,11 @@ fn differences(a: &Results, b: &Results) -> Vec<String> {
     let fields = [
         ("CPU", ma.cpu_model.clone(), mb.cpu_model.clone()),
         ("cores", ma.cores.to_string(), mb.cores.to_string()),
-        ("memory", format::bytes(ma.memory_bytes), format::bytes(mb.memory_bytes)),
+        (
+            "memory",
+            format::bytes(ma.memory_bytes),
+            format::bytes(mb.memory_bytes),
+        ),
         ("OS", ma.os.clone(), mb.os.clone()),
         ("kernel", ma.kernel.clone(), mb.kernel.clone()),
         ("arch", ma.arch.clone(), mb.arch.clone()),
@@ -229,9 +263,15 @@ fn differences(a: &Results, b: &Results) -> Vec<String> {
         }
     }
     let runtimes = |r: &Results| -> BTreeMap<String, String> {
-        r.runtimes.iter().map(|rt| (rt.id.clone(), rt.implementation_version.clone())).collect()
+        r.runtimes
+            .iter()
+            .map(|rt| (rt.id.clone(), rt.implementation_version.clone()))
+            .collect()
     };
-    let tool_diffs = |what: &str, x: BTreeMap<String, String>, y: BTreeMap<String, String>, out: &mut Vec<String>| {
+    let tool_diffs = |what: &str,
+                      x: BTreeMap<String, String>,
+                      y: BTreeMap<String, String>,
+                      out: &mut Vec<String>| {
         let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
         for k in keys {
             let (vx, vy) = (x.get(k), y.get(k));
@@ -252,11 +292,19 @@ fn differences(a: &Results, b: &Results) -> Vec<String> {
 type Key = (String, String, String, SizeName);
 
 fn key(c: &Cell) -> Key {
-    (c.benchmark.clone(), c.rung.clone(), c.runtime.clone(), c.size)
+    (
+        c.benchmark.clone(),
+        c.rung.clone(),
+        c.runtime.clone(),
+        c.size,
+    )
 }
 
 pub fn compare(a: &Results, b: &Results) -> Comparison {
-    let mut cmp = Comparison { differences: differences(a, b), ..Default::default() };
+    let mut cmp = Comparison {
+        differences: differences(a, b),
+        ..Default::default()
+    };
     let b_by_key: BTreeMap<Key, &Cell> = b.cells.iter().map(|c| (key(c), c)).collect();
     let mut used_b: std::collections::BTreeSet<Key> = Default::default();
     let mut left_a: Vec<&Cell> = Vec::new();
@@ -269,24 +317,32 @@ pub fn compare(a: &Results, b: &Results) -> Comparison {
             None => left_a.push(c),
         }
     }
-    let left_b: Vec<&Cell> = b.cells.iter().filter(|c| !used_b.contains(&key(c))).collect();
+    let left_b: Vec<&Cell> = b
+        .cells
+        .iter()
+        .filter(|c| !used_b.contains(&key(c)))
+        .collect();
     // Second pass: the same rung on different runtimes, when that is unambiguous on both sides.
     let loose = |c: &Cell| (c.benchmark.clone(), c.rung.clone(), c.size);
     let mut matched_b: Vec<bool> = vec![false; left_b.len()];
     for c in left_a {
         let same_a = a.cells.iter().filter(|x| loose(x) == loose(c)).count();
-        let cands: Vec<usize> = (0..left_b.len()).filter(|&i| loose(left_b[i]) == loose(c)).collect();
+        let cands: Vec<usize> = (0..left_b.len())
+            .filter(|&i| loose(left_b[i]) == loose(c))
+            .collect();
         let same_b = b.cells.iter().filter(|x| loose(x) == loose(c)).count();
         if same_a == 1 && same_b == 1 && cands.len() == 1 && !matched_b[cands[0]] {
             matched_b[cands[0]] = true;
             cmp.pairs.push(pair(a, c, b, left_b[cands[0]]));
         } else {
-            cmp.only_a.push(format!("{} {} ({})", c.benchmark, label(a, c), c.size));
+            cmp.only_a
+                .push(format!("{} {} ({})", c.benchmark, label(a, c), c.size));
         }
     }
     for (i, c) in left_b.iter().enumerate() {
         if !matched_b[i] {
-            cmp.only_b.push(format!("{} {} ({})", c.benchmark, label(b, c), c.size));
+            cmp.only_b
+                .push(format!("{} {} ({})", c.benchmark, label(b, c), c.size));
         }
     }
     cmp
@@ -317,7 +373,16 @@ pub fn render(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_header(["Benchmark", "A", "B", "A median", "B median", "B/A time [95% CI]", "p", "Verdict"]);
+        .set_header([
+            "Benchmark",
+            "A",
+            "B",
+            "A median",
+            "B median",
+            "B/A time [95% CI]",
+            "p",
+            "Verdict",
+        ]);
     for p in &cmp.pairs {
         let ratio = match (p.ratio, p.ratio_ci) {
             (Some(r), Some(ci)) => format::ratio_ci(r, ci),
@@ -327,17 +392,27 @@ pub fn render(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
         table.add_row([
             format!("{} ({})", p.benchmark, p.size),
             p.label_a.clone(),
-            if p.label_b == p.label_a { "same".into() } else { p.label_b.clone() },
+            if p.label_b == p.label_a {
+                "same".into()
+            } else {
+                p.label_b.clone()
+            },
             p.median_a.map(format::duration).unwrap_or_default(),
             p.median_b.map(format::duration).unwrap_or_default(),
             ratio,
-            p.test.as_ref().map(|t| format!("{:.2e}", t.p)).unwrap_or_default(),
+            p.test
+                .as_ref()
+                .map(|t| format!("{:.2e}", t.p))
+                .unwrap_or_default(),
             verdict_text(p),
         ]);
     }
     s.push_str(&format!("{table}\n"));
-    let methods: std::collections::BTreeSet<&str> =
-        cmp.pairs.iter().filter_map(|p| p.test.as_ref().map(|t| t.method)).collect();
+    let methods: std::collections::BTreeSet<&str> = cmp
+        .pairs
+        .iter()
+        .filter_map(|p| p.test.as_ref().map(|t| t.method))
+        .collect();
     s.push_str(&format!(
         "Test: two-sided {} on the raw samples, significant when p < {ALPHA}. B/A below 1x: B is faster.\n",
         if methods.is_empty() { "Mann-Whitney U".to_string() } else { methods.into_iter().collect::<Vec<_>>().join(" / ") }

@@ -56,7 +56,11 @@ fn cell_label(results: &Results, c: &Cell) -> String {
     }
 }
 
-fn ladder_rows(results: &Results, bench: &super::results::BenchmarkInfo, cells: &[&Cell]) -> Vec<LadderRow> {
+fn ladder_rows(
+    results: &Results,
+    bench: &super::results::BenchmarkInfo,
+    cells: &[&Cell],
+) -> Vec<LadderRow> {
     cells
         .iter()
         .map(|c| {
@@ -199,7 +203,11 @@ fn cell_table(card: &Card, s: &mut String) {
         let grey = !row.status.starts_with("ok");
         let _ = write!(s, "<tr{}>", if grey { r#" class="grey""# } else { "" });
         for (i, c) in row.cells().iter().enumerate() {
-            let class = if i == HEADERS.len() - 1 { r#" class="wrap""# } else { "" };
+            let class = if i == HEADERS.len() - 1 {
+                r#" class="wrap""#
+            } else {
+                ""
+            };
             let _ = write!(s, "<td{class}>{}</td>", escape(c));
         }
         s.push_str("</tr>");
@@ -215,7 +223,12 @@ fn cell_table(card: &Card, s: &mut String) {
         }
         s.push_str("</ol><ul>");
         for (rung, why) in &card.not_expressed {
-            let _ = write!(s, "<li>not expressed: <b>{}</b>: {}</li>", escape(rung), escape(why));
+            let _ = write!(
+                s,
+                "<li>not expressed: <b>{}</b>: {}</li>",
+                escape(rung),
+                escape(why)
+            );
         }
         s.push_str("</ul>");
     }
@@ -243,15 +256,25 @@ fn scaling_section(results: &Results, s: &mut String) {
                 label: format!(
                     "{} ({})",
                     f.label,
-                    f.exponent.map(|e| format!("exponent {e:.2}")).unwrap_or_default()
+                    f.exponent
+                        .map(|e| format!("exponent {e:.2}"))
+                        .unwrap_or_default()
                 ),
                 points: f.points.clone(),
             })
             .collect();
-        s.push_str(&svg::scaling_chart(&format!("{}: time against n", bench.title), &lines));
+        s.push_str(&svg::scaling_chart(
+            &format!("{}: time against n", bench.title),
+            &lines,
+        ));
         s.push_str("<ul>");
         for f in &fits {
-            let _ = write!(s, "<li>{}: {}</li>", escape(&f.label), escape(&scaling::describe(f)));
+            let _ = write!(
+                s,
+                "<li>{}: {}</li>",
+                escape(&f.label),
+                escape(&scaling::describe(f))
+            );
         }
         s.push_str("</ul></section>");
     }
@@ -305,7 +328,15 @@ pub fn render(results: &Results) -> String {
     );
     let links: Vec<String> = cards
         .iter()
-        .map(|c| format!(r##"<a href="#{}-{}">{} ({})</a>"##, escape(&c.benchmark), c.size, escape(&c.title), c.size))
+        .map(|c| {
+            format!(
+                r##"<a href="#{}-{}">{} ({})</a>"##,
+                escape(&c.benchmark),
+                c.size,
+                escape(&c.title),
+                c.size
+            )
+        })
         .collect();
     s.push_str(&links.join(" · "));
     s.push_str(r##" · <a href="#machine">machine</a></nav>"##);
@@ -319,7 +350,11 @@ pub fn render(results: &Results) -> String {
 }
 
 /// The ladder chart of one benchmark and size alone (for tests and embedding).
-pub fn ladder_svg(results: &Results, benchmark: &str, size: crate::catalog::SizeName) -> Option<String> {
+pub fn ladder_svg(
+    results: &Results,
+    benchmark: &str,
+    size: crate::catalog::SizeName,
+) -> Option<String> {
     let bench = results.benchmarks.iter().find(|b| b.id == benchmark)?;
     let cells = ordered_cells(results, benchmark, size);
     if cells.is_empty() {

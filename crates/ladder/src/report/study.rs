@@ -3,7 +3,9 @@
 //! benchmark.toml files (the single place those numbers are written down), never measured here: every cell is
 //! `ok` with a median and **no samples**, so compare reports a ratio of medians and no significance test.
 
-use super::results::{self, BenchmarkInfo, Cell, Machine, Results, RungInfo, Settings, Status, TimingPolicy};
+use super::results::{
+    self, BenchmarkInfo, Cell, Machine, Results, RungInfo, Settings, Status, TimingPolicy,
+};
 use crate::catalog::{Catalog, SizeName};
 use crate::toolchain::discover::{Implementation, Runtime};
 
@@ -33,15 +35,27 @@ fn runtime(id: &str, version: &str, free_threaded: bool) -> Runtime {
 }
 
 /// (runtime id, python version, free-threaded) of a study key's runtime: `cpython@3.14t` -> cpython-3.14t.
-fn study_runtime(rung: &str, version: Option<&str>, baseline_version: &str) -> (String, String, bool) {
+fn study_runtime(
+    rung: &str,
+    version: Option<&str>,
+    baseline_version: &str,
+) -> (String, String, bool) {
     match (rung, version) {
         (_, Some(v)) => {
             let ft = v.ends_with('t');
-            (format!("{rung}-{v}"), v.trim_end_matches('t').to_string(), ft)
+            (
+                format!("{rung}-{v}"),
+                v.trim_end_matches('t').to_string(),
+                ft,
+            )
         }
         // The study ran its compiled rungs on its baseline CPython; PyPy and GraalPy are their own runtimes.
         ("pypy" | "graalpy", None) => (rung.to_string(), String::new(), false),
-        (_, None) => (format!("cpython-{baseline_version}"), baseline_version.to_string(), false),
+        (_, None) => (
+            format!("cpython-{baseline_version}"),
+            baseline_version.to_string(),
+            false,
+        ),
     }
 }
 
@@ -51,8 +65,14 @@ pub fn results(catalog: &Catalog) -> Results {
     let mut baseline = None;
     for bench in &catalog.benchmarks {
         let Some(study) = &bench.study else { continue };
-        let Some(size) = bench.size(SizeName::Default) else { continue };
-        let base_version = study.baseline.strip_prefix("CPython ").unwrap_or("3.14").to_string();
+        let Some(size) = bench.size(SizeName::Default) else {
+            continue;
+        };
+        let base_version = study
+            .baseline
+            .strip_prefix("CPython ")
+            .unwrap_or("3.14")
+            .to_string();
         baseline.get_or_insert_with(|| format!("cpython-{base_version}"));
         let base_ms = study.baseline_ms();
         for (key, ms) in &study.ms {

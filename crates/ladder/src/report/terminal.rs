@@ -4,7 +4,6 @@ use super::card::{Card, HEADERS, cards};
 use super::results::Results;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-
 /// The report card without colour (bars are plain Unicode, fine in a file or a pipe).
 pub fn render(results: &Results) -> String {
     render_styled(results, false)
@@ -53,12 +52,18 @@ fn render_card(card: &Card, color: bool) -> String {
     // One log axis per card, whole decades from the slowest (or 1x) to the fastest rung.
     let speedups = card.rows.iter().filter_map(|r| r.speedup_value);
     let lo = 10f64.powf(speedups.clone().fold(1.0f64, f64::min).log10().floor());
-    let hi = 10f64.powf(speedups.fold(1.0f64, f64::max).log10().ceil()).max(lo * 10.0);
+    let hi = 10f64
+        .powf(speedups.fold(1.0f64, f64::max).log10().ceil())
+        .max(lo * 10.0);
     for row in &card.rows {
-        let mut cells: Vec<comfy_table::Cell> =
-            row.cells().iter().map(|c| comfy_table::Cell::new(c)).collect();
+        let mut cells: Vec<comfy_table::Cell> = row
+            .cells()
+            .iter()
+            .map(|c| comfy_table::Cell::new(c))
+            .collect();
         if let Some(v) = row.speedup_value {
-            let mut cell = comfy_table::Cell::new(format!("{} {}", row.speedup, bar(v, lo, hi, 12)));
+            let mut cell =
+                comfy_table::Cell::new(format!("{} {}", row.speedup, bar(v, lo, hi, 12)));
             if color {
                 cell = cell.fg(if v >= 1.0 {
                     comfy_table::Color::Green
