@@ -386,7 +386,7 @@ pub fn render(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
     for p in &cmp.pairs {
         let ratio = match (p.ratio, p.ratio_ci) {
             (Some(r), Some(ci)) => format::ratio_ci(r, ci),
-            (Some(r), None) => format!("{}", format::ratio(r)),
+            (Some(r), None) => format::ratio(r),
             _ => String::new(),
         };
         table.add_row([

@@ -56,11 +56,8 @@ fn render_card(card: &Card, color: bool) -> String {
         .powf(speedups.fold(1.0f64, f64::max).log10().ceil())
         .max(lo * 10.0);
     for row in &card.rows {
-        let mut cells: Vec<comfy_table::Cell> = row
-            .cells()
-            .iter()
-            .map(|c| comfy_table::Cell::new(c))
-            .collect();
+        let mut cells: Vec<comfy_table::Cell> =
+            row.cells().iter().map(comfy_table::Cell::new).collect();
         if let Some(v) = row.speedup_value {
             let mut cell =
                 comfy_table::Cell::new(format!("{} {}", row.speedup, bar(v, lo, hi, 12)));
