@@ -44,7 +44,8 @@ svg .c4 path { stroke: #b83280; } svg .c4 circle, svg .c4 text { fill: #b83280; 
 svg .c5 path { stroke: #2c7a7b; } svg .c5 circle, svg .c5 text { fill: #2c7a7b; }
 svg .c6 path { stroke: #975a16; } svg .c6 circle, svg .c6 text { fill: #975a16; }
 svg .c7 path { stroke: #4a5568; } svg .c7 circle, svg .c7 text { fill: #4a5568; }
-@media (max-width: 600px) { body { font-size: 14px; } main { padding: 8px; } section.bench { padding: 8px; } }
+.ladder-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+@media (max-width: 600px) { svg.chart.ladder { min-width: 600px; } svg.chart.bars { min-width: 360px; } body { font-size: 14px; } main { padding: 8px; } section.bench { padding: 8px; } }
 "#;
 
 fn cell_label(results: &Results, c: &Cell) -> String {
@@ -111,11 +112,13 @@ fn section(results: &Results, card: &Card, s: &mut String) {
         );
     }
     s.push_str("</p>");
+    // On a phone the ladder chart keeps a legible size and scrolls sideways rather than shrinking its text.
+    s.push_str(r#"<div class="ladder-wrap">"#);
     s.push_str(&svg::ladder_chart(
         &format!("{}: speedup by rung", card.title),
         &ladder_rows(results, bench, &cells),
     ));
-    s.push_str(r#"<div class="charts">"#);
+    s.push_str(r#"</div><div class="charts">"#);
     let ok: Vec<&&Cell> = cells.iter().filter(|c| c.status == Status::Ok).collect();
     // Wall vs CPU: only rungs that used several cores, so a multi-core rung is never read as single-core.
     let multi: Vec<BarRow> = ok
