@@ -62,6 +62,8 @@ pub struct Runtime {
     pub executable: PathBuf,
     pub free_threaded: bool,
     /// `final` for releases; `alpha`, `beta` or `candidate` for pre-releases (never a default baseline).
+    /// Results written before this field existed were all of final releases.
+    #[serde(default = "final_release")]
     pub release_level: String,
     /// Whether this build has CPython's experimental JIT compiled in.
     pub jit_available: bool,
@@ -114,6 +116,10 @@ impl Runtime {
             Implementation::Other => format!("Python {}", self.version),
         }
     }
+}
+
+fn final_release() -> String {
+    "final".into()
 }
 
 /// An interpreter that was found but is not used, and why.
