@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover - every CPython has it; PyPy does not tr
 TOP_SITES = 10
 
 _gc_state = {"ns": 0, "collections": 0, "started": 0}
+# The allocation sites are read from the largest heap seen, not the one at exit (by then a program has usually
+# freed its data). A snapshot is taken after a full collection whenever the heap has doubled since the last one:
+# full collections are rare and the growth is geometric, so the cost stays below two snapshots of the largest heap.
+# The time the snapshots take is reported, so the caller can leave it out of the program's own time.
+_heap = {"snapshot": None, "bytes": 0, "ns": 0}
 
 
 def _on_gc(phase, info):
@@ -32,6 +37,14 @@ def _on_gc(phase, info):
         _gc_state["ns"] += time.perf_counter_ns() - _gc_state["started"]
         _gc_state["collections"] += 1
         _gc_state["started"] = 0
+        if info.get("generation") == 2 and tracemalloc is not None and tracemalloc.is_tracing():
+            current = tracemalloc.get_traced_memory()[0]
+            if current > 2 * _heap["bytes"] and current > (1 << 20):
+                t0 = time.perf_counter_ns()
+                _heap["snapshot"] = None  # the old one is freed before the new one is made
+                _heap["snapshot"] = tracemalloc.take_snapshot()
+                _heap["bytes"] = current
+                _heap["ns"] += time.perf_counter_ns() - t0
 
 
 def _write_report(path, started_ns, exit_code, error):
@@ -46,10 +59,16 @@ def _write_report(path, started_ns, exit_code, error):
         "version": "%d.%d.%d" % sys.version_info[:3],
         "traced_peak_bytes": None,
         "top_sites": [],
+        "sites_at": None,
+        "snapshot_ns": _heap["ns"],
     }
     if tracemalloc is not None and tracemalloc.is_tracing():
         report["traced_peak_bytes"] = tracemalloc.get_traced_memory()[1]
         snapshot = tracemalloc.take_snapshot()
+        report["sites_at"] = "exit"
+        if _heap["snapshot"] is not None and _heap["bytes"] > tracemalloc.get_traced_memory()[0]:
+            snapshot = _heap["snapshot"]
+            report["sites_at"] = "largest heap seen"
         tracemalloc.stop()
         # The interpreter's own import machinery and this bootstrap are not the program's allocations.
         snapshot = snapshot.filter_traces(

@@ -42,7 +42,10 @@ pub struct Figures {
 impl From<&Run> for Figures {
     fn from(r: &Run) -> Figures {
         Figures {
-            wall_ns: r.wall_ns,
+            // The bootstrap's heap snapshots are ladder's time, not the program's.
+            wall_ns: r
+                .wall_ns
+                .saturating_sub(r.report.as_ref().map_or(0, |b| b.snapshot_ns)),
             cpu_ns: r.cpu_ns,
             gc_ns: r.report.as_ref().filter(|b| b.gc_measured).map(|b| b.gc_ns),
             peak_rss_bytes: r.peak_rss_bytes,

@@ -36,10 +36,15 @@ pub struct Advice {
     /// Main thread (on-CPU ns, run-queue wait ns) from /proc/PID/schedstat.
     pub main_sched_ns: Option<(u64, u64)>,
     pub gc_ns: Option<u64>,
+    /// GC time over the program's own wall time (wall time less `snapshot_ns`).
     pub gc_share: Option<f64>,
+    /// Wall time the bootstrap spent taking tracemalloc snapshots (included in `wall_ns`).
+    pub snapshot_ns: u64,
     pub peak_rss_bytes: u64,
     pub traced_peak_bytes: Option<u64>,
     pub top_allocation_sites: Vec<profile::Site>,
+    /// When the sites were read: "largest heap seen" or "exit".
+    pub allocation_sites_at: Option<String>,
     /// Empty in this slice: no sampling profiler yet (see the module docs).
     pub hotspots: Vec<serde_json::Value>,
     /// Empty in this slice: no decision-tree recommendations yet (see the module docs).
@@ -112,10 +117,12 @@ pub fn advise(
         gc_share: run
             .report
             .as_ref()
-            .filter(|r| r.gc_measured && run.wall_ns > 0)
-            .map(|r| r.gc_ns as f64 / run.wall_ns as f64),
+            .filter(|r| r.gc_measured && run.wall_ns > r.snapshot_ns)
+            .map(|r| r.gc_ns as f64 / (run.wall_ns - r.snapshot_ns) as f64),
+        snapshot_ns: run.report.as_ref().map_or(0, |r| r.snapshot_ns),
         peak_rss_bytes: run.peak_rss_bytes,
         traced_peak_bytes: run.report.as_ref().and_then(|r| r.traced_peak_bytes),
+        allocation_sites_at: run.report.as_ref().and_then(|r| r.sites_at.clone()),
         top_allocation_sites: run.report.map(|r| r.top_sites).unwrap_or_default(),
         hotspots: Vec::new(),
         recommendations: Vec::new(),
@@ -150,7 +157,10 @@ pub fn render(a: &Advice) -> String {
         s.push_str(&format!("    - {w}\n"));
     }
     if !a.top_allocation_sites.is_empty() {
-        s.push_str("  top allocation sites (live at exit, tracemalloc):\n");
+        s.push_str(&format!(
+            "  top allocation sites (tracemalloc, at the {}):\n",
+            a.allocation_sites_at.as_deref().unwrap_or("exit")
+        ));
         for site in a.top_allocation_sites.iter().take(5) {
             s.push_str(&format!(
                 "    {:>9.1} KiB {:>8} blocks  {}:{}\n",

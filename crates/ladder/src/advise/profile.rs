@@ -29,6 +29,12 @@ pub struct BootstrapReport {
     pub gc_measured: bool,
     pub traced_peak_bytes: Option<u64>,
     pub top_sites: Vec<Site>,
+    /// "largest heap seen" or "exit": when the sites were read.
+    #[serde(default)]
+    pub sites_at: Option<String>,
+    /// Time the bootstrap spent taking heap snapshots: not the program's own time.
+    #[serde(default)]
+    pub snapshot_ns: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
