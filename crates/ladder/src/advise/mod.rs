@@ -158,8 +158,11 @@ pub fn render(a: &Advice) -> String {
     }
     if !a.top_allocation_sites.is_empty() {
         s.push_str(&format!(
-            "  top allocation sites (tracemalloc, at the {}):\n",
-            a.allocation_sites_at.as_deref().unwrap_or("exit")
+            "  top allocation sites (tracemalloc, {}):\n",
+            match a.allocation_sites_at.as_deref() {
+                Some("largest heap seen") => "at the largest heap seen",
+                _ => "at exit",
+            }
         ));
         for site in a.top_allocation_sites.iter().take(5) {
             s.push_str(&format!(
