@@ -42,6 +42,21 @@ pub enum Command {
     Report(crate::report_cli::ReportArgs),
     /// Compare two results documents (two machines, before/after) with a significance test per cell.
     Compare(crate::report_cli::CompareArgs),
+    /// Run your program (`ladder advise -- python app.py ARGS`) and classify it: I/O-, memory- or CPU-bound.
+    Advise(AdviseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AdviseArgs {
+    /// Write the findings as JSON here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Stop the program after this many seconds (what was measured until then is kept).
+    #[arg(long, default_value_t = 600.0, value_name = "SECS")]
+    pub timeout: f64,
+    /// The program's command line, after `--`: python [OPTIONS] (SCRIPT | -m MODULE | -c CODE) [ARGS...]
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub cmd: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -99,6 +114,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Command::Doctor => doctor(),
         Command::Report(args) => crate::report_cli::report(args),
         Command::Compare(args) => crate::report_cli::compare(args),
+        Command::Advise(args) => advise(args),
     }
 }
 
@@ -378,6 +394,32 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn advise(args: AdviseArgs) -> Result<ExitCode> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(UsageError::new(format!(
+            "--timeout {}: must be a positive number of seconds",
+            args.timeout
+        ))
+        .into());
+    }
+    let cwd = std::env::current_dir().context("reading the current folder")?;
+    let advice = crate::advise::advise(
+        &args.cmd,
+        &cwd,
+        std::time::Duration::from_secs_f64(args.timeout),
+    )?;
+    eprint!("{}", crate::advise::render(&advice));
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&advice)?)
+            .with_context(|| format!("--json {}: writing", path.display()))?;
+    }
+    Ok(if advice.status == "ok" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

@@ -3,6 +3,7 @@
 //! Stages, each a module with one job, data moving forward only (see DESIGN.md):
 //! catalog -> toolchain (discovery, venvs, builds) -> measure (plan, worker, verify, stats) -> report.
 
+pub mod advise;
 pub mod catalog;
 pub mod cli;
 pub mod error;

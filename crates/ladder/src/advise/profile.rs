@@ -1,0 +1,154 @@
+//! Runs the user's program once under the bootstrap (bootstrap.py, embedded), in its own process group with a
+//! hard timeout, and collects wall time, CPU time and peak RSS from `wait4` plus the bootstrap's report.
+//! The program's stdout and stderr are the user's: they pass through untouched.
+
+use super::command::{Invocation, Target};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BOOTSTRAP: &str = include_str!("bootstrap.py");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Site {
+    pub file: String,
+    pub line: u32,
+    pub size_bytes: u64,
+    pub count: u64,
+}
+
+/// What bootstrap.py writes when the program ends.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BootstrapReport {
+    pub exit_code: i32,
+    pub error: Option<String>,
+    pub gc_ns: u64,
+    pub gc_measured: bool,
+    pub traced_peak_bytes: Option<u64>,
+    pub top_sites: Vec<Site>,
+    /// "largest heap seen" or "exit": when the sites were read.
+    #[serde(default)]
+    pub sites_at: Option<String>,
+    /// Time the bootstrap spent taking heap snapshots: not the program's own time.
+    #[serde(default)]
+    pub snapshot_ns: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+    TimedOut,
+}
+
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub exit: Exit,
+    pub wall_ns: u64,
+    pub cpu_ns: u64,
+    pub peak_rss_bytes: u64,
+    /// The main thread's time on a CPU and time waiting for one (runnable, not running), from
+    /// /proc/PID/schedstat: on a loaded machine wall time minus CPU time is not time spent blocked, so the
+    /// I/O verdict subtracts the run-queue wait. None when the kernel has no schedstat.
+    pub main_sched: Option<(u64, u64)>,
+    /// None when the program was killed before the bootstrap could write it (timeout, signal).
+    pub report: Option<BootstrapReport>,
+}
+
+pub fn run(inv: &Invocation, work_dir: &Path, timeout: Duration) -> Result<Run> {
+    // One folder per run: several runs may share this process (tests, climb).
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let scratch = std::env::temp_dir().join(format!(
+        "ladder-advise-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let bootstrap = scratch.join("ladder_bootstrap.py");
+    let report_path = scratch.join("report.json");
+    std::fs::write(&bootstrap, BOOTSTRAP).context("writing the bootstrap")?;
+    let _ = std::fs::remove_file(&report_path);
+    let mut cmd = Command::new(&inv.interpreter.path);
+    cmd.args(&inv.options).arg(&bootstrap).arg(&report_path);
+    match &inv.target {
+        Target::Script(p) => cmd.arg(p),
+        Target::Module(m) => cmd.args(["-m", m]),
+        Target::Code(c) => cmd.args(["-c", c]),
+    };
+    cmd.args(&inv.args)
+        .current_dir(work_dir)
+        .stdin(Stdio::null())
+        .process_group(0);
+    let started = Instant::now();
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("starting {}", inv.interpreter.path.display()))?;
+    let pid = child.id() as libc::pid_t;
+    let deadline = started + timeout;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data that wait4 fills.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut timed_out = false;
+    let mut main_sched = None;
+    let rc = loop {
+        // Read before reaping: a zombie still has its schedstat, a reaped process has none.
+        if let Some(s) = read_schedstat(pid) {
+            main_sched = Some(s);
+        }
+        // SAFETY: `pid` is our own child, reaped only here.
+        let rc = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if rc != 0 {
+            break rc;
+        }
+        if Instant::now() >= deadline {
+            timed_out = true;
+            // SAFETY: the group is the program's own; the blocking wait4 reaps it right after.
+            break unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+                libc::wait4(pid, &mut status, 0, &mut usage)
+            };
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let wall_ns = started.elapsed().as_nanos() as u64;
+    // Anything the program started and left behind goes with it.
+    // SAFETY: signalling the program's own process group.
+    unsafe {
+        libc::kill(-pid, libc::SIGKILL);
+    }
+    drop(child);
+    if rc < 0 {
+        return Err(std::io::Error::last_os_error()).context("waiting for the program");
+    }
+    let exit = if timed_out {
+        Exit::TimedOut
+    } else if libc::WIFEXITED(status) {
+        Exit::Code(libc::WEXITSTATUS(status))
+    } else {
+        Exit::Signal(libc::WTERMSIG(status))
+    };
+    let report = std::fs::read_to_string(&report_path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<BootstrapReport>(&t).ok());
+    let _ = std::fs::remove_dir_all(&scratch);
+    let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
+    Ok(Run {
+        exit,
+        wall_ns,
+        cpu_ns: tv(usage.ru_utime) + tv(usage.ru_stime),
+        // Linux reports ru_maxrss in KiB.
+        peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
+        main_sched,
+        report,
+    })
+}
+
+/// (ns on CPU, ns waiting on a run queue) of the process's main thread.
+fn read_schedstat(pid: libc::pid_t) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+    let mut f = text.split_whitespace().map(|x| x.parse::<u64>().ok());
+    Some((f.next()??, f.next()??))
+}
