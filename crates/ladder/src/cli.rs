@@ -222,6 +222,11 @@ fn tool_presence(tools: &[crate::toolchain::tools::Tool]) -> ToolPresence {
     ToolPresence {
         cc: has("cc"),
         cargo: has("cargo"),
+        programs: tools
+            .iter()
+            .filter(|t| t.path.is_some())
+            .map(|t| t.name.clone())
+            .collect(),
     }
 }
 

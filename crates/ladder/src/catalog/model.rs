@@ -54,6 +54,13 @@ pub enum RuntimeSelector {
     Pypy,
     /// The baseline CPython, in a venv ladder manages.
     Baseline,
+    /// Every free-threaded CPython found (3.13t, 3.14t).
+    #[serde(rename = "free-threaded")]
+    FreeThreaded,
+    /// Every CPython whose build has the experimental JIT compiled in.
+    Jit,
+    /// Every GraalPy found.
+    Graalpy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -64,6 +71,7 @@ pub enum BuildKind {
     Cython,
     Cc,
     Maturin,
+    Pythran,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -80,6 +88,15 @@ pub struct Rung {
     /// How to obtain the rung's runtime when it is missing.
     #[serde(default)]
     pub get: Option<String>,
+    /// Environment variables the worker runs with (e.g. `PYTHON_JIT = "1"`).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// A program that must be on PATH (e.g. `codon`); without it the rung is unavailable with `missing`.
+    #[serde(default)]
+    pub needs_program: Option<String>,
+    /// Why the rung is unavailable when `needs_program` is missing: what was tried.
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -76,10 +76,26 @@ fn runtimes_for<'a>(
     baseline: Option<&'a Runtime>,
 ) -> Vec<&'a Runtime> {
     match rung.on {
+        // Free-threaded builds have their own rung (`free-threaded`), so each interpreter is measured once.
         RuntimeSelector::Cpython => discovery
             .runtimes
             .iter()
-            .filter(|r| r.implementation == Implementation::Cpython)
+            .filter(|r| r.implementation == Implementation::Cpython && !r.free_threaded)
+            .collect(),
+        RuntimeSelector::FreeThreaded => discovery
+            .runtimes
+            .iter()
+            .filter(|r| r.implementation == Implementation::Cpython && r.free_threaded)
+            .collect(),
+        RuntimeSelector::Jit => discovery
+            .runtimes
+            .iter()
+            .filter(|r| r.implementation == Implementation::Cpython && r.jit_available)
+            .collect(),
+        RuntimeSelector::Graalpy => discovery
+            .runtimes
+            .iter()
+            .filter(|r| r.implementation == Implementation::Graalpy)
             .collect(),
         RuntimeSelector::Pypy => discovery
             .runtimes
@@ -99,7 +115,7 @@ fn rung_blocker(
     let needs_venv = !rung.packages.is_empty()
         || matches!(
             rung.build,
-            BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin
+            BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin | BuildKind::Pythran
         );
     if rung.on == RuntimeSelector::Baseline && needs_venv && !runtime.has_venv {
         return Some((
@@ -110,9 +126,19 @@ fn rung_blocker(
             Some("apt-get install python3-venv".into()),
         ));
     }
+    if let Some(program) = &rung.needs_program
+        && !tools.programs.iter().any(|p| p == program)
+    {
+        return Some((
+            rung.missing
+                .clone()
+                .unwrap_or_else(|| format!("`{program}` was not found on PATH")),
+            rung.get.clone(),
+        ));
+    }
     let needs_cc = matches!(
         rung.build,
-        BuildKind::Cc | BuildKind::Cython | BuildKind::Mypyc
+        BuildKind::Cc | BuildKind::Cython | BuildKind::Mypyc | BuildKind::Pythran
     );
     if needs_cc && !tools.cc {
         return Some((
@@ -129,10 +155,12 @@ fn rung_blocker(
     None
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct ToolPresence {
     pub cc: bool,
     pub cargo: bool,
+    /// The rungs' `needs_program`s that were found on PATH.
+    pub programs: Vec<String>,
 }
 
 pub fn build_plan(
@@ -176,6 +204,11 @@ pub fn build_plan(
             if runtimes.is_empty() {
                 let family = match rung.on {
                     RuntimeSelector::Pypy => "PyPy",
+                    RuntimeSelector::FreeThreaded => "free-threaded CPython (3.13t/3.14t)",
+                    RuntimeSelector::Jit => {
+                        "CPython built with the experimental JIT (--enable-experimental-jit)"
+                    }
+                    RuntimeSelector::Graalpy => "GraalPy",
                     _ => "CPython 3.10+",
                 };
                 plan.cells.push(PlannedCell {

@@ -221,10 +221,12 @@ impl<'a> Runner<'a> {
                 target_sample_ns: self.timing.target_sample_ns,
                 warmup_ns: self.timing.warmup_ns,
             },
-            env: vec![(
+            env: std::iter::once((
                 "NUMBA_CACHE_DIR".into(),
                 self.home.join("numba-cache").display().to_string(),
-            )],
+            ))
+            .chain(rung.env.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect(),
             timeout: Duration::from_nanos(self.timing.timeout_ns),
         };
         measure_cell(
@@ -267,7 +269,7 @@ impl<'a> Runner<'a> {
         let needs_venv = !rung.packages.is_empty()
             || matches!(
                 rung.build,
-                BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin
+                BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin | BuildKind::Pythran
             );
         if rung.on != RuntimeSelector::Baseline || !needs_venv {
             return Ok(Prepared {

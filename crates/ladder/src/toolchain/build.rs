@@ -101,7 +101,10 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     let built = |info: BuildInfo| Built {
         module_dir: dir.clone(),
         module: module.clone(),
-        compiled: matches!(req.kind, BuildKind::Mypyc | BuildKind::Cython),
+        compiled: matches!(
+            req.kind,
+            BuildKind::Mypyc | BuildKind::Cython | BuildKind::Pythran
+        ),
         info,
     };
     if let Ok(text) = std::fs::read_to_string(&info_file)
@@ -125,6 +128,12 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
         )?,
         BuildKind::Cython => build_cython(
             req.venv.context("Cython runs in a venv")?,
+            &dir,
+            req.impl_file,
+            &log,
+        )?,
+        BuildKind::Pythran => build_pythran(
+            req.venv.context("Pythran runs in a venv")?,
             &dir,
             req.impl_file,
             &log,
@@ -205,6 +214,28 @@ fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<
     Ok(BuildInfo {
         kind: "cython".into(),
         commands,
+        cflags: C_FLAGS.iter().map(|s| s.to_string()).collect(),
+        fast_math: false,
+    })
+}
+
+/// Pythran compiles the module's `#pythran export` functions to a C++ extension (it calls the C++ compiler itself).
+fn build_pythran(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
+    let stem = module_name(impl_file);
+    let (_, ext_suffix) = python_build_vars(venv)?;
+    let mut cmd = Command::new(venv.bin("pythran"));
+    cmd.args(C_FLAGS)
+        .arg(impl_file)
+        .arg("-o")
+        .arg(format!("{stem}{ext_suffix}"))
+        .current_dir(dir);
+    let line = shown(&cmd);
+    run_logged(&mut cmd, log).context("pythran build failed")?;
+    // Remove the source so the worker can only import the compiled module.
+    std::fs::remove_file(dir.join(impl_file))?;
+    Ok(BuildInfo {
+        kind: "pythran".into(),
+        commands: vec![line],
         cflags: C_FLAGS.iter().map(|s| s.to_string()).collect(),
         fast_math: false,
     })

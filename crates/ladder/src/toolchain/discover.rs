@@ -522,6 +522,35 @@ mod tests {
     }
 
     #[test]
+    fn discovers_graalpy_and_jit_builds() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        fake(&bin, "graalpy", "graalpy", "3.11.7", false);
+        // A CPython whose build has the experimental JIT: the probe reports it from its compile flags.
+        let jit = bin.join("python3.14");
+        let json = serde_json::json!({
+            "implementation": "cpython", "version": "3.14.0", "implementation_version": "3.14.0",
+            "executable": jit, "free_threaded": false, "release_level": "final",
+            "jit_available": true, "has_venv": true,
+        });
+        std::fs::write(&jit, format!("#!/bin/sh\necho '{json}'\n")).unwrap();
+        std::fs::set_permissions(&jit, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let d = discover(&SearchPaths {
+            path_dirs: vec![bin],
+            pyenv_root: None,
+            uv_python_dir: None,
+        });
+        let ids: Vec<_> = d.runtimes.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["cpython-3.14", "graalpy-3.11"]);
+        assert!(d.runtimes[0].jit_available);
+        assert_eq!(d.runtimes[1].implementation, Implementation::Graalpy);
+        // GraalPy is never the baseline.
+        assert_eq!(d.default_baseline().unwrap().id, "cpython-3.14");
+    }
+
+    #[test]
     fn finds_the_real_interpreters_of_this_machine() {
         // Whatever this machine has, every runtime found must have answered the probe consistently.
         let d = discover(&SearchPaths::from_env());

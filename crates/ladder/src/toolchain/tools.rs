@@ -57,6 +57,9 @@ fn tool(name: &str, program: &str, needed_by: &str, get: &str) -> Tool {
     }
 }
 
+/// Codon's official installer: the only source of a Codon compiler (not on PyPI as a wheel, not in Debian).
+pub const CODON_GET: &str = "/bin/bash -c \"$(curl -fsSL https://exaloop.io/install.sh)\"";
+
 /// The system tools ladder uses.
 pub fn probe_tools() -> Vec<Tool> {
     vec![
@@ -71,6 +74,12 @@ pub fn probe_tools() -> Vec<Tool> {
             "cargo",
             "the rust rung (maturin builds the PyO3 extension with it)",
             "curl https://sh.rustup.rs -sSf | sh",
+        ),
+        tool(
+            "codon",
+            "codon",
+            "the codon rung (the codon-jit package compiles through it)",
+            CODON_GET,
         ),
         tool(
             "rustc",

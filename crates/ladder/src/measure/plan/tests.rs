@@ -26,6 +26,7 @@ fn tools() -> ToolPresence {
     ToolPresence {
         cc: true,
         cargo: true,
+        programs: vec![],
     }
 }
 
@@ -158,6 +159,9 @@ fn compiled_rungs_need_their_tools() {
         build: BuildKind::Cython,
         costs: String::new(),
         get: None,
+        env: Default::default(),
+        needs_program: None,
+        missing: None,
     };
     let rt = fake_runtime(Implementation::Cpython, "3.13.0");
     let (reason, get) = rung_blocker(
@@ -166,6 +170,7 @@ fn compiled_rungs_need_their_tools() {
         &ToolPresence {
             cc: false,
             cargo: true,
+            programs: vec![],
         },
     )
     .unwrap();
@@ -181,4 +186,114 @@ fn compiled_rungs_need_their_tools() {
             .unwrap()
             .contains("python3-venv")
     );
+}
+
+fn repo_catalog() -> Catalog {
+    Catalog::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog")).unwrap()
+}
+
+fn labels_of(plan: &Plan, rung: &str) -> Vec<String> {
+    plan.cells
+        .iter()
+        .filter(|c| c.rung == rung)
+        .map(|c| format!("{}/{}", c.bench, c.runtime_label))
+        .collect()
+}
+
+#[test]
+fn free_threaded_jit_and_graalpy_runtimes_get_their_own_rungs() {
+    let cat = repo_catalog();
+    let mut ft = fake_runtime(Implementation::Cpython, "3.14.0");
+    ft.id = "cpython-3.14t".into();
+    ft.free_threaded = true;
+    let mut jit = fake_runtime(Implementation::Cpython, "3.13.0");
+    jit.jit_available = true;
+    let mut graal = fake_runtime(Implementation::Graalpy, "3.11.7");
+    graal.id = "graalpy-3.11".into();
+    let d = Discovery {
+        runtimes: vec![jit, ft, graal],
+        skipped: vec![],
+    };
+    let sel = Selection {
+        benches: Some(vec!["spectral-norm".into()]),
+        rungs: Some(vec![
+            "cpython".into(),
+            "free-threaded".into(),
+            "cpython-jit".into(),
+            "graalpy".into(),
+        ]),
+        size: Some(SizeName::Quick),
+    };
+    let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
+    // The free-threaded build is not measured twice: it belongs to its own rung, not to `cpython`.
+    assert_eq!(labels_of(&plan, "cpython"), ["spectral-norm/cpython-3.13"]);
+    assert_eq!(
+        labels_of(&plan, "free-threaded"),
+        ["spectral-norm/cpython-3.14t"]
+    );
+    assert_eq!(
+        labels_of(&plan, "cpython-jit"),
+        ["spectral-norm/cpython-3.13"]
+    );
+    assert_eq!(labels_of(&plan, "graalpy"), ["spectral-norm/graalpy-3.11"]);
+    assert!(plan.cells.iter().all(|c| c.unavailable.is_none()));
+    // The threaded implementation runs on the free-threaded rung; the JIT rung switches the JIT on.
+    let spectral = cat.benchmark("spectral-norm").unwrap();
+    assert_eq!(spectral.implementations["free-threaded"], "threaded.py");
+    let jit_rung = cat.rung("cpython-jit").unwrap();
+    assert_eq!(
+        jit_rung.env.get("PYTHON_JIT").map(String::as_str),
+        Some("1")
+    );
+}
+
+#[test]
+fn missing_runtimes_and_codon_are_unavailable_with_the_command_that_gets_them() {
+    let cat = repo_catalog();
+    let d = Discovery {
+        runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")],
+        skipped: vec![],
+    };
+    let sel = Selection {
+        benches: Some(vec!["spectral-norm".into()]),
+        rungs: Some(vec![
+            "free-threaded".into(),
+            "cpython-jit".into(),
+            "graalpy".into(),
+            "codon".into(),
+        ]),
+        size: Some(SizeName::Quick),
+    };
+    let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
+    let why = |rung: &str| {
+        plan.cells
+            .iter()
+            .find(|c| c.rung == rung)
+            .and_then(|c| c.unavailable.clone())
+            .unwrap_or_else(|| panic!("{rung} should be unavailable"))
+    };
+    let (reason, get) = why("free-threaded");
+    assert!(
+        reason.contains("no free-threaded CPython (3.13t/3.14t) interpreter found"),
+        "{reason}"
+    );
+    assert_eq!(get.as_deref(), Some("pyenv install 3.14t"));
+    let (reason, get) = why("cpython-jit");
+    assert!(reason.contains("--enable-experimental-jit"), "{reason}");
+    assert!(get.unwrap().contains("--enable-experimental-jit"));
+    let (reason, get) = why("graalpy");
+    assert!(reason.contains("no GraalPy interpreter found"), "{reason}");
+    assert_eq!(get.as_deref(), Some("pyenv install graalpy-24.2.1"));
+    let (reason, get) = why("codon");
+    assert!(
+        reason.contains("`codon` is not on PATH") && reason.contains("codon-jit"),
+        "{reason}"
+    );
+    assert!(get.unwrap().contains("https://exaloop.io/install.sh"));
+    // With a codon on PATH the rung is planned to run.
+    let mut with_codon = tools();
+    with_codon.programs.push("codon".into());
+    let plan = build_plan(&cat, &d, d.default_baseline(), &sel, with_codon);
+    let codon = plan.cells.iter().find(|c| c.rung == "codon").unwrap();
+    assert!(codon.unavailable.is_none(), "{:?}", codon.unavailable);
 }

@@ -94,6 +94,7 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
         ToolPresence {
             cc: true,
             cargo: true,
+            programs: vec![],
         },
     );
     let timing =
@@ -256,6 +257,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         ToolPresence {
             cc: true,
             cargo: true,
+            programs: vec![],
         },
     );
     let planned = &plan.cells[0];
