@@ -76,8 +76,11 @@ fn quick_ladder_every_rung_ok_and_verified() {
     assert!(has("spectral-norm", "numpy"));
     // Issue 3 part A: the rungs beyond the core ladder, each on every benchmark it expresses.
     for (bench, rungs) in [
-        ("nbody", &["numpy", "jax", "taichi"][..]),
-        ("spectral-norm", &["jax", "taichi", "multiprocessing"][..]),
+        ("nbody", &["numpy", "jax", "taichi", "mojo"][..]),
+        (
+            "spectral-norm",
+            &["jax", "taichi", "mojo", "multiprocessing"][..],
+        ),
         ("json-pipeline", &["orjson", "msgspec", "pysimdjson"][..]),
     ] {
         for rung in rungs {
