@@ -10,9 +10,11 @@ Protocol (one JSON object per line, on a private copy of the original stdout):
     imported   the file that was imported, and how long the import took
     first_call wall and CPU time of the first call (JIT compilation and import-time work show up here)
     output     the first call's result, for the parent to verify
-    sample     one timed sample: wall and CPU ns for `loops` calls
+    sample     one timed sample: wall and CPU ns for `loops` calls (CPU of this process and of every process it
+               started: a multi-process rung's pool counts too)
     info       what the implementation's optional `ladder_info()` says of how it ran (e.g. the SIMD path)
-    done       counts, peak thread count, GC state, outputs that differed from the first one
+    done       counts, peak thread count, peak count of live child processes seen, GC state, outputs that
+               differed from the first one
     error      an exception, with the phase it happened in
 The implementation's own stdout is redirected to a temporary file: anything it prints cannot corrupt the
 protocol, and is reported as a failure (a benchmark must not do I/O while it is timed).
@@ -57,6 +59,67 @@ def thread_count():
     import threading
 
     return threading.active_count()
+
+
+def _tree_cpu_ticks(pid, seen):
+    """utime + stime of a live process, plus what it has reaped, plus the same for its live children."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    except (OSError, IndexError, ValueError):
+        return 0
+    seen.append(pid)
+    for child in _children(pid):
+        ticks += _tree_cpu_ticks(child, seen)
+    return ticks
+
+
+def _children(pid):
+    """Live children of `pid`: from /proc/<pid>/task/*/children where the kernel has it, else by scanning /proc
+    for processes whose parent is `pid`."""
+    found = []
+    try:
+        for task in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+                found.extend(int(c) for c in f.read().split())
+        return found
+    except (OSError, ValueError):
+        pass
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def children_cpu():
+    """(CPU ns used by every process this worker started, live ones counted) so far, and how many are alive.
+
+    process_time() covers this process only. A rung that fans out to processes (a ProcessPoolExecutor) does its
+    work in children: the ones already reaped are in RUSAGE_CHILDREN, the live ones (a pool kept across calls)
+    are read from /proc. Clock-tick resolution (10 ms), so it matters for multi-process rungs only.
+    """
+    ns = 0
+    try:
+        import resource
+
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ns = int((ru.ru_utime + ru.ru_stime) * 1e9)
+    except (ImportError, OSError, ValueError):
+        pass
+    live = []
+    ticks = sum(_tree_cpu_ticks(c, live) for c in _children(os.getpid()))
+    if ticks:
+        ns += ticks * 1000000000 // os.sysconf("SC_CLK_TCK")
+    return ns, len(live)
 
 
 def finite(value):
@@ -111,12 +174,14 @@ def main():
         phase = "setup"
         state = module.setup(n, data_path)
         phase = "run"
+        k0, _ = children_cpu()
         c0, t0 = time.process_time_ns(), time.perf_counter_ns()
         output = module.run(state)
         t1, c1 = time.perf_counter_ns(), time.process_time_ns()
+        k1, children = children_cpu()
         del state
         first_ns = t1 - t0
-        emit("first_call", ns=first_ns, cpu_ns=c1 - c0)
+        emit("first_call", ns=first_ns, cpu_ns=c1 - c0 + k1 - k0)
         phase = "output"
         reference = canonical(output)
         emit("output", value=finite(output))
@@ -148,13 +213,16 @@ def main():
             states = [module.setup(n, data_path) for _ in range(loops)]
             phase = "run"
             run = module.run
+            k0, _ = children_cpu()
             c0, t0 = time.process_time_ns(), time.perf_counter_ns()
             outputs = [run(s) for s in states]
             t1, c1 = time.perf_counter_ns(), time.process_time_ns()
+            k1, live = children_cpu()
             del states
             samples += 1
             threads = max(threads, thread_count())
-            emit("sample", ns=t1 - t0, cpu_ns=c1 - c0, loops=loops)
+            children = max(children, live)
+            emit("sample", ns=t1 - t0, cpu_ns=c1 - c0 + k1 - k0, loops=loops)
             phase = "output"
             # Every call's output, not only the last of a looped sample, must equal the verified first one.
             if any(canonical(o) != reference for o in outputs):
@@ -193,6 +261,7 @@ def main():
             "done",
             samples=samples,
             threads=threads,
+            children=children,
             gc_enabled=gc.isenabled(),
             mismatched_outputs=mismatches,
         )

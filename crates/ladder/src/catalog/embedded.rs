@@ -47,6 +47,7 @@ fn collect_files(dir: &Dir<'static>) -> Vec<(PathBuf, Vec<u8>)> {
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         if name == "__pycache__"
+            || name == "__mojocache__"
             || name.ends_with(".so")
             || name.ends_with(".pyc")
             || name == "build"

@@ -5,12 +5,14 @@
 
 mod embedded;
 mod model;
+mod python_req;
 
 pub use embedded::{WORKER_PY, embedded_kernels_crate, hex, materialize_embedded};
 pub use model::{
     Benchmark, BuildKind, Catalog, CheckKind, InputKind, Rung, RuntimeSelector, Size, SizeName,
     Study,
 };
+pub use python_req::PythonReq;
 
 use crate::error::UsageError;
 use anyhow::{Context, Result};

@@ -97,6 +97,19 @@ pub struct Rung {
     /// Why the rung is unavailable when `needs_program` is missing: what was tried.
     #[serde(default)]
     pub missing: Option<String>,
+    /// Which CPython versions the rung's packages exist for (`"<3.13"`): an `on = "baseline"` rung then runs on
+    /// the newest CPython that satisfies it (the baseline when it does). See `python_req`.
+    #[serde(default)]
+    pub python: Option<String>,
+}
+
+impl Rung {
+    /// The parsed `python` requirement (validated when the catalog is loaded).
+    pub fn python_req(&self) -> Option<super::PythonReq> {
+        self.python
+            .as_deref()
+            .and_then(|p| super::PythonReq::parse(p).ok())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -243,6 +256,11 @@ pub(super) fn parse_rungs(path: &Path) -> Result<Vec<Rung>> {
                 "rung.id",
                 format!("{:?} is defined twice", rung.id),
             ));
+        }
+        if let Some(spec) = &rung.python {
+            super::PythonReq::parse(spec).map_err(|e| {
+                catalog_error(path, "rung.python", format!("rung {:?}: {e}", rung.id))
+            })?;
         }
         if rung.on != RuntimeSelector::Baseline
             && (!rung.packages.is_empty() || rung.build != BuildKind::None)

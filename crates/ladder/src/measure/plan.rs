@@ -102,8 +102,72 @@ fn runtimes_for<'a>(
             .iter()
             .filter(|r| r.implementation == Implementation::Pypy)
             .collect(),
-        RuntimeSelector::Baseline => baseline.into_iter().collect(),
+        RuntimeSelector::Baseline => match rung.python_req() {
+            None => baseline.into_iter().collect(),
+            Some(req) => {
+                if let Some(b) = baseline.filter(|b| req.matches(&b.version)) {
+                    return vec![b];
+                }
+                // The newest CPython the rung's packages exist for, in its own managed venv.
+                discovery
+                    .runtimes
+                    .iter()
+                    .filter(|r| {
+                        r.implementation == Implementation::Cpython
+                            && !r.free_threaded
+                            && r.release_level == "final"
+                            && req.matches(&r.version)
+                    })
+                    .max_by_key(|r| version_key(&r.version))
+                    .into_iter()
+                    .collect()
+            }
+        },
     }
+}
+
+fn version_key(version: &str) -> Vec<u64> {
+    version
+        .split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+/// Why no runtime was found for a rung.
+fn no_runtime_reason(rung: &Rung, discovery: &Discovery) -> String {
+    if let (RuntimeSelector::Baseline, Some(req)) = (rung.on, rung.python.as_deref()) {
+        let found: Vec<&str> = discovery
+            .runtimes
+            .iter()
+            .filter(|r| r.implementation == Implementation::Cpython)
+            .map(|r| r.version.as_str())
+            .collect();
+        return format!(
+            "{} needs CPython {req} (its packages have no wheels for other versions); CPythons found: {}",
+            rung.id,
+            if found.is_empty() {
+                "none".to_string()
+            } else {
+                found.join(", ")
+            }
+        );
+    }
+    let family = match rung.on {
+        RuntimeSelector::Pypy => "PyPy",
+        RuntimeSelector::FreeThreaded => "free-threaded CPython (3.13t/3.14t)",
+        RuntimeSelector::Jit => {
+            "CPython built with the experimental JIT (--enable-experimental-jit)"
+        }
+        RuntimeSelector::Graalpy => "GraalPy",
+        _ => "CPython 3.10+",
+    };
+    format!("no {family} interpreter found on PATH, in pyenv or in uv's pythons")
 }
 
 /// Why a rung cannot run on this machine at all, before anything is provisioned.
@@ -202,15 +266,6 @@ pub fn build_plan(
                 rung.id == "cpython" && sel.rungs.as_ref().is_some_and(|l| !l.contains(&rung.id));
             let runtimes = runtimes_for(rung, discovery, baseline);
             if runtimes.is_empty() {
-                let family = match rung.on {
-                    RuntimeSelector::Pypy => "PyPy",
-                    RuntimeSelector::FreeThreaded => "free-threaded CPython (3.13t/3.14t)",
-                    RuntimeSelector::Jit => {
-                        "CPython built with the experimental JIT (--enable-experimental-jit)"
-                    }
-                    RuntimeSelector::Graalpy => "GraalPy",
-                    _ => "CPython 3.10+",
-                };
                 plan.cells.push(PlannedCell {
                     bench: bench.id.clone(),
                     rung: rung.id.clone(),
@@ -218,12 +273,7 @@ pub fn build_plan(
                     runtime_label: rung.id.clone(),
                     size,
                     n: sz.n,
-                    unavailable: Some((
-                        format!(
-                            "no {family} interpreter found on PATH, in pyenv or in uv's pythons"
-                        ),
-                        rung.get.clone(),
-                    )),
+                    unavailable: Some((no_runtime_reason(rung, discovery), rung.get.clone())),
                 });
                 continue;
             }

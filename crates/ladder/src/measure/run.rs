@@ -221,10 +221,18 @@ impl<'a> Runner<'a> {
                 target_sample_ns: self.timing.target_sample_ns,
                 warmup_ns: self.timing.warmup_ns,
             },
-            env: std::iter::once((
-                "NUMBA_CACHE_DIR".into(),
-                self.home.join("numba-cache").display().to_string(),
-            ))
+            env: [
+                (
+                    "NUMBA_CACHE_DIR".to_string(),
+                    self.home.join("numba-cache").display().to_string(),
+                ),
+                // Where JIT rungs (JAX, Taichi) keep their compiled kernels between runs.
+                (
+                    "LADDER_CACHE_DIR".to_string(),
+                    self.home.join("jit-cache").display().to_string(),
+                ),
+            ]
+            .into_iter()
             .chain(rung.env.iter().map(|(k, v)| (k.clone(), v.clone())))
             .collect(),
             timeout: Duration::from_nanos(self.timing.timeout_ns),
@@ -371,11 +379,13 @@ pub fn measure_cell(
         WorkerEvent::Info { value } => cell.impl_info = Some(value.clone()),
         WorkerEvent::Done {
             threads,
+            children,
             gc_enabled,
             mismatched_outputs,
             samples,
         } => {
             cell.threads = Some(*threads);
+            cell.processes = Some(processes(*children, cell.impl_info.as_ref()));
             cell.gc_enabled = Some(*gc_enabled);
             done = Some((*mismatched_outputs, *samples));
         }
@@ -438,6 +448,17 @@ pub fn measure_cell(
     };
     cell.status = status;
     cell.reason = reason;
+}
+
+/// How many processes did the work: the worker, plus the most children seen alive between samples, or what the
+/// implementation's `ladder_info()` says (`"processes"`), for a pool that lives only inside a call.
+fn processes(children: u32, info: Option<&serde_json::Value>) -> u32 {
+    let reported = info
+        .and_then(|v| v.get("processes"))
+        .and_then(|p| p.as_u64())
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or(1);
+    reported.max(1 + children)
 }
 
 /// Decides a cell's status. The first fault found wins: process, protocol, import, check, determinism.

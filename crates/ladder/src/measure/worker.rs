@@ -69,6 +69,9 @@ pub enum WorkerEvent {
     Done {
         samples: u32,
         threads: u32,
+        /// Peak count of live child processes seen between samples (a pool kept across calls).
+        #[serde(default)]
+        children: u32,
         gc_enabled: bool,
         mismatched_outputs: u32,
     },

@@ -212,9 +212,10 @@ fn row(
         }
     };
     let cores = match (c.cpu_ns, c.median_ns, c.threads) {
-        (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => {
-            format!("{:.1} cpu/wall, {t} thr", cpu / wall)
-        }
+        (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => match c.processes {
+            Some(p) if p > 1 => format!("{:.1} cpu/wall, {p} proc", cpu / wall),
+            _ => format!("{:.1} cpu/wall, {t} thr", cpu / wall),
+        },
         _ => String::new(),
     };
     Row {

@@ -120,6 +120,10 @@ pub struct Cell {
     pub cpu_ns: Option<f64>,
     /// Peak number of OS threads in the worker process.
     pub threads: Option<u32>,
+    /// Processes that did the work (the worker and its children); above 1 for a multi-process rung, whose
+    /// `cpu_ns` then includes its children's CPU time.
+    #[serde(default)]
+    pub processes: Option<u32>,
     pub gc_enabled: Option<bool>,
     /// Input bytes per second of median wall time, for benchmarks that read an input file (MB/s).
     pub throughput_mb_s: Option<f64>,
@@ -163,6 +167,7 @@ impl Cell {
             peak_rss_bytes: None,
             cpu_ns: None,
             threads: None,
+            processes: None,
             gc_enabled: None,
             throughput_mb_s: None,
             impl_info: None,

@@ -162,6 +162,7 @@ fn compiled_rungs_need_their_tools() {
         env: Default::default(),
         needs_program: None,
         missing: None,
+        python: None,
     };
     let rt = fake_runtime(Implementation::Cpython, "3.13.0");
     let (reason, get) = rung_blocker(
@@ -296,4 +297,71 @@ fn missing_runtimes_and_codon_are_unavailable_with_the_command_that_gets_them() 
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, with_codon);
     let codon = plan.cells.iter().find(|c| c.rung == "codon").unwrap();
     assert!(codon.unavailable.is_none(), "{:?}", codon.unavailable);
+}
+
+fn catalog_with_old_rung() -> (tempfile::TempDir, Catalog) {
+    let tmp = tiny_catalog();
+    let rungs = tmp.path().join("rungs.toml");
+    let mut text = std::fs::read_to_string(&rungs).unwrap();
+    text.push_str(
+        "\n[[rung]]\nid = \"old\"\ntitle = \"Old\"\nstudy_rung = \"Rung 6\"\non = \"baseline\"\n\
+         packages = [\"taichi==1.7.4\"]\nbuild = \"none\"\ncosts = \"x\"\npython = \"<3.13\"\n\
+         get = \"uv python install 3.12\"\n",
+    );
+    std::fs::write(&rungs, text).unwrap();
+    let bench = tmp.path().join("nbody").join("benchmark.toml");
+    let text = std::fs::read_to_string(&bench)
+        .unwrap()
+        .replace("[impl]\n", "[impl]\nold = \"baseline.py\"\n");
+    std::fs::write(&bench, text).unwrap();
+    let cat = Catalog::load(tmp.path()).unwrap();
+    (tmp, cat)
+}
+
+fn old_rung_cells(cat: &Catalog, d: &Discovery) -> Vec<PlannedCell> {
+    let plan = build_plan(
+        cat,
+        d,
+        d.default_baseline(),
+        &Selection {
+            size: Some(SizeName::Quick),
+            rungs: Some(vec!["old".into()]),
+            ..Default::default()
+        },
+        tools(),
+    );
+    plan.cells.into_iter().filter(|c| c.rung == "old").collect()
+}
+
+fn a_rung_with_a_python_requirement_runs_on_the_newest_cpython_that_meets_it() {
+    let (_tmp, cat) = catalog_with_old_rung();
+    let d = Discovery {
+        runtimes: vec![
+            fake_runtime(Implementation::Cpython, "3.11.7"),
+            fake_runtime(Implementation::Cpython, "3.12.1"),
+            fake_runtime(Implementation::Cpython, "3.13.0"),
+        ],
+        skipped: vec![],
+    };
+    assert_eq!(d.default_baseline().unwrap().id, "cpython-3.13");
+    let cells = old_rung_cells(&cat, &d);
+    assert_eq!(cells.len(), 1);
+    assert_eq!(cells[0].runtime_label, "cpython-3.12");
+    assert!(cells[0].unavailable.is_none());
+}
+
+fn a_rung_whose_python_requirement_no_runtime_meets_is_unavailable_with_the_reason() {
+    let (_tmp, cat) = catalog_with_old_rung();
+    let d = Discovery {
+        runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")],
+        skipped: vec![],
+    };
+    let cells = old_rung_cells(&cat, &d);
+    assert_eq!(cells.len(), 1);
+    let (reason, get) = cells[0].unavailable.clone().unwrap();
+    assert_eq!(
+        reason,
+        "old needs CPython <3.13 (its packages have no wheels for other versions); CPythons found: 3.13.0"
+    );
+    assert_eq!(get.as_deref(), Some("uv python install 3.12"));
 }

@@ -64,6 +64,7 @@ fn good_run(per_call_ns: u64, output: serde_json::Value) -> Vec<WorkerEvent> {
     evs.push(WorkerEvent::Done {
         samples: 7,
         threads: 1,
+        children: 0,
         gc_enabled: true,
         mismatched_outputs: 0,
     });
@@ -227,6 +228,7 @@ fn outputs_that_drift_after_the_first_call_are_wrong() {
         evs[last] = WorkerEvent::Done {
             samples: 7,
             threads: 1,
+            children: 0,
             gc_enabled: true,
             mismatched_outputs: 3,
         };
