@@ -11,7 +11,7 @@ class Node:
 
 def main() -> None:
     nodes = []
-    for i in range(400_000):
+    for i in range(500_000):
         nodes.append(Node(i, [i, i + 1]))
     print(len(nodes), sum(n.key for n in nodes) % 1000)
 
