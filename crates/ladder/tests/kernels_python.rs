@@ -22,19 +22,46 @@ const CASES: &[(&str, &str)] = &[
     (r#"k.json_pipeline(b'')"#, "at byte 0"),
     (r#"k.json_pipeline(b'[{"type": "click"')"#, "at byte 17"),
     (r#"k.json_pipeline(b'[{"type": "click", }]')"#, "at byte 19"),
-    (r#"k.json_pipeline(b'[]  x')"#, "trailing characters after the array at byte 4"),
-    (r#"k.json_pipeline(b'[{"type": "cl\xffck"}]')"#, "not UTF-8 at byte 13"),
-    (r#"k.json_pipeline(b'{"type": "click"}')"#, "expected a JSON array of event objects at byte 0"),
-    (r#"k.json_pipeline_scalar(b'[1]')"#, "expected an event object at byte 1"),
+    (
+        r#"k.json_pipeline(b'[]  x')"#,
+        "trailing characters after the array at byte 4",
+    ),
+    (
+        r#"k.json_pipeline(b'[{"type": "cl\xffck"}]')"#,
+        "not UTF-8 at byte 13",
+    ),
+    (
+        r#"k.json_pipeline(b'{"type": "click"}')"#,
+        "expected a JSON array of event objects at byte 0",
+    ),
+    (
+        r#"k.json_pipeline_scalar(b'[1]')"#,
+        "expected an event object at byte 1",
+    ),
     // the schema's types
-    (r#"k.json_pipeline(b'[{"type": 5, "ts": "x", "user_id": "u", "page": "/"}]')"#, "invalid type: a number, expected a string at byte 10"),
-    (r#"k.json_pipeline(b'[{"type": "click", "ts": "2025-13-01T00:00:00Z", "user_id": "u", "page": "/"}]')"#, "timestamp at byte 26"),
-    (r#"k.json_pipeline(b'[{"type": "purchase", "ts": "2025-03-01T00:00:00Z", "user_id": "u", "page": "/", "meta": {"amount": 1, "items": 2.5}}]')"#, "expected a 64-bit integer at byte 112"),
-    (r#"k.json_pipeline(b'[{"type": "add_to_cart", "ts": "2025-03-01T00:00:00Z", "user_id": "u", "page": "/"}]')"#, "no 'meta' object at byte 1"),
+    (
+        r#"k.json_pipeline(b'[{"type": 5, "ts": "x", "user_id": "u", "page": "/"}]')"#,
+        "invalid type: a number, expected a string at byte 10",
+    ),
+    (
+        r#"k.json_pipeline(b'[{"type": "click", "ts": "2025-13-01T00:00:00Z", "user_id": "u", "page": "/"}]')"#,
+        "timestamp at byte 26",
+    ),
+    (
+        r#"k.json_pipeline(b'[{"type": "purchase", "ts": "2025-03-01T00:00:00Z", "user_id": "u", "page": "/", "meta": {"amount": 1, "items": 2.5}}]')"#,
+        "expected a 64-bit integer at byte 112",
+    ),
+    (
+        r#"k.json_pipeline(b'[{"type": "add_to_cart", "ts": "2025-03-01T00:00:00Z", "user_id": "u", "page": "/"}]')"#,
+        "no 'meta' object at byte 1",
+    ),
     (r#"k.json_pipeline(b'[' + b'{"a": ' * 100000)"#, "at byte"),
     // wrong Python types
     (r#"k.json_pipeline_dicts([{"type": "click"}])"#, "event 0"),
-    (r#"k.json_pipeline_dicts([{"type": "purchase", "ts": "2025-03-01T00:00:00Z", "user_id": "u", "page": "/", "meta": {"amount": "x", "items": 1}}])"#, "'amount' is not a number"),
+    (
+        r#"k.json_pipeline_dicts([{"type": "purchase", "ts": "2025-03-01T00:00:00Z", "user_id": "u", "page": "/", "meta": {"amount": "x", "items": 1}}])"#,
+        "'amount' is not a number",
+    ),
     (r#"k.json_pipeline_dicts([3])"#, "event 0: not a dict"),
     // absurd sizes
     (r#"k.nbody(-1)"#, "steps must be >= 0"),
@@ -84,7 +111,11 @@ fn bad_input_raises_value_error_never_a_crash() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     // a panic would surface as pyo3's PanicException (not a ValueError); a crash as a signal and missing lines
-    assert!(out.status.success(), "python died: {:?}\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "python died: {:?}\n{stderr}",
+        out.status
+    );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), CASES.len() + 1, "{stdout}\n{stderr}");
     let failures: Vec<String> = CASES

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 static CATALOG: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../catalog");
 static KERNELS_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/src");
 /// The criterion benches: the manifest declares them, so cargo wants their files even for a maturin build.
-static KERNELS_BENCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/benches");
+static KERNELS_BENCHES: Dir<'static> =
+    include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/benches");
 static KERNELS_MANIFEST: &str = include_str!("../../../ladder-kernels/Cargo.toml");
 static KERNELS_PYPROJECT: &str = include_str!("../../../ladder-kernels/pyproject.toml");
 /// The workspace lock file, so the Rust rung builds with the same dependency versions as the repo's tests.
