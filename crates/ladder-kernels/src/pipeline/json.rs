@@ -36,7 +36,7 @@ pub fn run(data: &[u8], mode: Mode) -> Result<Output, InputError> {
     if mode == Mode::Fast
         && threads > 1
         && data.len() >= PARALLEL_MIN_BYTES
-        && let Some(output) = parallel(data, threads)
+        && let Some(output) = split_read(data, threads)
     {
         return Ok(output);
     }
@@ -62,10 +62,16 @@ fn sequential(data: &[u8]) -> Result<Output, InputError> {
     Ok(aggregator.finish())
 }
 
-/// The speculative parallel reading into `threads` slices; `None` when the input does not split cleanly or has
-/// any error. Public for the fuzz target, which checks it against the sequential reading on small inputs (the
-/// size threshold of [`run`] does not apply here).
+/// The speculative parallel reading into `threads` slices; `None` when the input is not UTF-8, does not split
+/// cleanly or has any error. Public for the fuzz target, which checks it against the sequential reading on small
+/// inputs (the size threshold of [`run`] does not apply here).
 pub fn parallel(data: &[u8], threads: usize) -> Option<Output> {
+    std::str::from_utf8(data).ok()?;
+    split_read(data, threads)
+}
+
+/// [`parallel`] on input already validated as UTF-8 (the readers rely on it to borrow strings).
+fn split_read(data: &[u8], threads: usize) -> Option<Output> {
     let mut r = Reader::new(data, 0);
     r.array_start().ok()?;
     if r.array_end_now() {
@@ -945,6 +951,18 @@ mod tests {
             let got: Vec<_> = parallel.users().map(|u| format!("{u:?}")).collect();
             assert_eq!(got, sequential, "{threads} threads");
         }
+    }
+
+    #[test]
+    fn the_split_reading_refuses_what_is_not_utf8() {
+        // found by the fuzz target: a stray byte inside a skipped string, with the UTF-8 check bypassed
+        let mut bytes =
+            br#"[{"type": "login", "user_id": "u", "page": "/", "ts": "x", "meta": {"a": "b"}}]"#
+                .to_vec();
+        let at = bytes.len() - 6;
+        bytes[at] = 0xca;
+        assert!(parallel(&bytes, 2).is_none());
+        assert!(run(&bytes, Mode::Scalar).is_err());
     }
 
     #[test]
