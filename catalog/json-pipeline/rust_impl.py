@@ -1,15 +1,24 @@
 """JSON event pipeline from raw bytes, the `rust` rung: `ladder_kernels.json_pipeline`, a PyO3 extension module
-built by maturin from crates/ladder-kernels (src/pipeline/). Rust parses the bytes (serde_json, borrowing the
-strings from the input), filters and aggregates per user with the GIL released, then builds the per-user dict of
-SPEC.md. Malformed input raises ValueError with the byte offset.
+built by maturin from crates/ladder-kernels (src/pipeline/). With the GIL released, a hand-written JSON reader for
+the events schema (borrowed strings, only the needed fields decoded, everything else validated and skipped) reads
+line-aligned slices of the bytes on rayon's threads; every slice boundary is checked against the sequential
+parse, and any input that does not split cleanly is read again sequentially. The kept events are aggregated per
+user in file order, then the per-user dict of SPEC.md is built. Malformed input raises ValueError with the byte
+offset.
 """
+from typing import Any, Dict, Union
+
 import ladder_kernels
 
 
-def setup(n, data_path):
+def setup(n: int, data_path: str) -> bytes:
     with open(data_path, "rb") as f:
         return f.read()
 
 
-def run(data):
+def run(data: bytes) -> Dict[str, Dict[str, Any]]:
     return ladder_kernels.json_pipeline(data)
+
+
+def ladder_info() -> Dict[str, Union[str, int]]:
+    return {"simd": "none (portable)", "threads": ladder_kernels.threads()}

@@ -5,6 +5,7 @@ fn main() {
         "../../catalog",
         "../../worker/worker.py",
         "../ladder-kernels/src",
+        "../ladder-kernels/benches",
         "../ladder-kernels/Cargo.toml",
         "../ladder-kernels/pyproject.toml",
         "../../Cargo.lock",

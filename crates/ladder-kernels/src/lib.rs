@@ -6,6 +6,7 @@
 
 pub mod nbody;
 pub mod pipeline;
+pub mod simd;
 pub mod spectral;
 
 #[cfg(feature = "python")]

@@ -6,7 +6,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::pipeline::{self, Aggregator, InputError, Kind, Location, Output, Payload};
-use crate::{SizeError, nbody as nb, spectral};
+use crate::{SizeError, nbody as nb, simd, spectral};
 
 impl From<SizeError> for PyErr {
     fn from(e: SizeError) -> Self {
@@ -22,25 +22,86 @@ impl From<InputError> for PyErr {
 
 /// n-body: (energy before, energy after) `steps` steps of the Benchmarks Game simulation.
 #[pyfunction]
-fn nbody(py: Python<'_>, steps: i64) -> PyResult<(f64, f64)> {
-    let steps = nb::checked_steps(steps)?;
-    Ok(py.detach(|| nb::energies(steps)))
+fn nbody(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
+    Ok(py.detach(|| nb::energies(steps, nb::Mode::Fast)))
 }
 
-/// spectral-norm: (norm, vBv, vv) after the ten power iterations on the n × n matrix.
+/// n-body without explicit SIMD (the `rust-scalar` rung).
 #[pyfunction]
-fn spectral_norm(py: Python<'_>, n: i64) -> PyResult<(f64, f64, f64)> {
-    let n = spectral::checked_n(n)?;
-    let r = py.detach(|| spectral::spectral_norm(n));
+fn nbody_scalar(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
+    Ok(py.detach(|| nb::energies(steps, nb::Mode::Scalar)))
+}
+
+/// spectral-norm: (norm, vBv, vv) after the ten power iterations on the n × n matrix; explicit SIMD (the level
+/// `simd_level()` names) and all of rayon's threads.
+#[pyfunction]
+fn spectral_norm(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
+    spectral_in(py, n, spectral::Mode::Fast)
+}
+
+/// spectral-norm on one thread without explicit SIMD (the `rust-scalar` rung).
+#[pyfunction]
+fn spectral_norm_scalar(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
+    spectral_in(py, n, spectral::Mode::Scalar)
+}
+
+fn spectral_in(
+    py: Python<'_>,
+    n: &Bound<'_, PyAny>,
+    mode: spectral::Mode,
+) -> PyResult<(f64, f64, f64)> {
+    let what = format!("spectral-norm n must be between 1 and {}", spectral::MAX_N);
+    let n = spectral::checked_n(int_arg(n, &what)?)?;
+    let r = py.detach(|| spectral::spectral_norm(n, mode));
     Ok((r.norm, r.vbv, r.vv))
 }
 
-/// json-pipeline: parse the raw bytes of an events file and aggregate per user (see SPEC.md).
-/// Raises ValueError, with the byte offset, for input that is not JSON or not the events schema.
+/// A size argument: any Python int that fits 64 bits; anything else (a float, a str, an int beyond 64 bits,
+/// which PyO3 would report as OverflowError) is a ValueError saying what was expected.
+fn int_arg(value: &Bound<'_, PyAny>, expected: &str) -> PyResult<i64> {
+    if !value.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(PyValueError::new_err(format!("{expected}, got {value:?}")));
+    }
+    value
+        .extract::<i64>()
+        .map_err(|_| PyValueError::new_err(format!("{expected}, got {value}")))
+}
+
+/// The SIMD level the fast kernels use on this CPU: "avx512f", "avx2+fma" or "none (portable)".
+#[pyfunction]
+fn simd_level() -> &'static str {
+    simd::detected().name()
+}
+
+/// How many threads the parallel kernels share their work out to (rayon's pool).
+#[pyfunction]
+fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// json-pipeline: parse the raw bytes of an events file and aggregate per user (see SPEC.md), reading slices
+/// of the input on rayon's threads. Raises ValueError, with the byte offset, for input that is not JSON or not
+/// the events schema.
 #[pyfunction]
 fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    pipeline_in(py, data, pipeline::Mode::Fast)
+}
+
+/// json-pipeline on one thread (the `rust-scalar` rung).
+#[pyfunction]
+fn json_pipeline_scalar<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    pipeline_in(py, data, pipeline::Mode::Scalar)
+}
+
+fn pipeline_in<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    mode: pipeline::Mode,
+) -> PyResult<Bound<'py, PyDict>> {
     // `data` borrows an immutable bytes object the caller keeps alive, so it may be read without the GIL.
-    let output = py.detach(|| pipeline::json::run(data))?;
+    let output = py.detach(|| pipeline::json::run(data, mode))?;
     to_python(py, &output)
 }
 
@@ -230,5 +291,8 @@ fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDic
 #[pymodule(name = "ladder_kernels")]
 mod module {
     #[pymodule_export]
-    use super::{json_pipeline, json_pipeline_dicts, nbody, spectral_norm};
+    use super::{
+        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, nbody_scalar, simd_level,
+        spectral_norm, spectral_norm_scalar, threads,
+    };
 }

@@ -11,6 +11,14 @@ use std::fmt;
 
 use rustc_hash::FxHashMap;
 
+/// How the bytes reader runs: [`Mode::Fast`] reads line-aligned slices on rayon's threads (verified, with a
+/// sequential fallback), [`Mode::Scalar`] (the `rust-scalar` rung) reads on one thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Fast,
+    Scalar,
+}
+
 /// The event types that pass the filter, in the order of [`Kind`].
 pub const KEPT_TYPES: [&str; 5] = ["page_view", "click", "search", "add_to_cart", "purchase"];
 

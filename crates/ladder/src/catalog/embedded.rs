@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 static CATALOG: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../catalog");
 static KERNELS_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/src");
+/// The criterion benches: the manifest declares them, so cargo wants their files even for a maturin build.
+static KERNELS_BENCHES: Dir<'static> =
+    include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/benches");
 static KERNELS_MANIFEST: &str = include_str!("../../../ladder-kernels/Cargo.toml");
 static KERNELS_PYPROJECT: &str = include_str!("../../../ladder-kernels/pyproject.toml");
 /// The workspace lock file, so the Rust rung builds with the same dependency versions as the repo's tests.
@@ -25,6 +28,9 @@ pub fn embedded_kernels_crate(home: &Path) -> Result<PathBuf> {
     let mut files = Vec::new();
     for f in collect_files(&KERNELS_SRC) {
         files.push((Path::new("src").join(f.0), f.1));
+    }
+    for f in collect_files(&KERNELS_BENCHES) {
+        files.push((Path::new("benches").join(f.0), f.1));
     }
     // An empty [workspace] table makes the copy its own workspace, away from wherever it is written.
     let manifest = format!("{KERNELS_MANIFEST}\n[workspace]\n");
