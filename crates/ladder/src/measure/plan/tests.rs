@@ -333,6 +333,7 @@ fn old_rung_cells(cat: &Catalog, d: &Discovery) -> Vec<PlannedCell> {
     plan.cells.into_iter().filter(|c| c.rung == "old").collect()
 }
 
+#[test]
 fn a_rung_with_a_python_requirement_runs_on_the_newest_cpython_that_meets_it() {
     let (_tmp, cat) = catalog_with_old_rung();
     let d = Discovery {
@@ -350,6 +351,7 @@ fn a_rung_with_a_python_requirement_runs_on_the_newest_cpython_that_meets_it() {
     assert!(cells[0].unavailable.is_none());
 }
 
+#[test]
 fn a_rung_whose_python_requirement_no_runtime_meets_is_unavailable_with_the_reason() {
     let (_tmp, cat) = catalog_with_old_rung();
     let d = Discovery {
