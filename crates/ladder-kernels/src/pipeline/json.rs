@@ -422,17 +422,8 @@ impl<'a> Reader<'a> {
                 } else {
                     self.skip_value()?;
                 }
-                self.ws();
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    None => {
-                        return Err(self.error(self.pos, "unexpected end of input in an object"));
-                    }
-                    Some(_) => return Err(self.error(self.pos, "expected ',' or '}' in an object")),
+                if self.object_member_end()? {
+                    break;
                 }
             }
         }
@@ -487,17 +478,8 @@ impl<'a> Reader<'a> {
                 } else {
                     self.skip_value()?;
                 }
-                self.ws();
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    None => {
-                        return Err(self.error(self.pos, "unexpected end of input in an object"));
-                    }
-                    Some(_) => return Err(self.error(self.pos, "expected ',' or '}' in an object")),
+                if self.object_member_end()? {
+                    break;
                 }
             }
         }
@@ -723,6 +705,23 @@ impl<'a> Reader<'a> {
             Ok(())
         } else {
             Err(self.error(self.pos, "invalid literal"))
+        }
+    }
+
+    /// After an object member: consumes `,` (more members follow: false) or `}` (the object is closed: true).
+    fn object_member_end(&mut self) -> Result<bool, InputError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            None => Err(self.error(self.pos, "unexpected end of input in an object")),
+            Some(_) => Err(self.error(self.pos, "expected ',' or '}' in an object")),
         }
     }
 
