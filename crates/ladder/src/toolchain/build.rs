@@ -7,6 +7,7 @@ use crate::catalog::{Benchmark, BuildKind};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -313,18 +314,12 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|e| e == "whl"))
         .with_context(|| format!("maturin left no wheel in {}", wheels.display()))?;
-    run_logged(
-        Command::new(&venv.python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "-q",
-            ])
-            .args(["--force-reinstall", "--no-deps"])
-            .arg(&wheel),
+    venv.pip_install(
+        [
+            OsStr::new("--force-reinstall"),
+            OsStr::new("--no-deps"),
+            wheel.as_os_str(),
+        ],
         &wheels.with_extension("pip.log"),
     )
     .context("installing the Rust rung's wheel")?;

@@ -23,6 +23,27 @@ impl Venv {
         self.dir.join("ladder-installed.txt")
     }
 
+    /// `pip install ARGS` into this venv, quietly, with the output kept in `log`.
+    pub fn pip_install<I, S>(&self, args: I, log: &Path) -> Result<std::process::Output>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        run_logged(
+            Command::new(&self.python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                    "-q",
+                ])
+                .args(args),
+            log,
+        )
+    }
+
     /// The requirements already installed by ladder (one pinned requirement a line).
     pub fn installed(&self) -> BTreeSet<String> {
         std::fs::read_to_string(self.installed_file())
@@ -67,8 +88,8 @@ pub fn ensure_venv(home: &Path, runtime: &Runtime) -> Result<Venv> {
     Ok(venv)
 }
 
-/// Installs the pinned `packages` that this venv lacks. Returns the requirements that were newly installed.
-pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<Vec<String>> {
+/// Installs the pinned `packages` that this venv lacks.
+pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<()> {
     let mut installed = venv.installed();
     let missing: Vec<String> = packages
         .iter()
@@ -76,7 +97,7 @@ pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<
         .cloned()
         .collect();
     if missing.is_empty() {
-        return Ok(missing);
+        return Ok(());
     }
     let log = home.join("logs").join(format!(
         "pip-{}.log",
@@ -85,20 +106,7 @@ pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<
             .and_then(|n| n.to_str())
             .unwrap_or("venv")
     ));
-    run_logged(
-        Command::new(&venv.python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "-q",
-            ])
-            .args(&missing),
-        &log,
-    )
-    .with_context(|| {
+    venv.pip_install(&missing, &log).with_context(|| {
         format!(
             "installing {} (by hand: {})",
             missing.join(" "),
@@ -108,5 +116,5 @@ pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<
     installed.extend(missing.iter().cloned());
     let text: String = installed.iter().map(|p| format!("{p}\n")).collect();
     std::fs::write(venv.installed_file(), text)?;
-    Ok(missing)
+    Ok(())
 }
