@@ -1,6 +1,7 @@
 //! Scaling: how each rung's time grows with the work. For a benchmark measured at several sizes, a least-squares
 //! line through (log n, log median time) per rung and runtime; its slope is the exponent (n-body should be near 1
-//! in steps, spectral-norm near 2 in N). Only `ok` cells count: a wrong output's time says nothing.
+//! in steps, spectral-norm near 2 in N). Only `ok` and verified cells count: a wrong output's time says nothing,
+//! and neither does an unconfirmed one (the baseline's output at a custom n that no other rung reproduced).
 
 use super::card::{labels, runtime_sort_key};
 use super::results::{Results, Status};
@@ -44,7 +45,12 @@ pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
     let mut cells: Vec<_> = results
         .cells
         .iter()
-        .filter(|c| c.benchmark == benchmark && c.status == Status::Ok && c.median_ns.is_some())
+        .filter(|c| {
+            c.benchmark == benchmark
+                && c.status == Status::Ok
+                && c.median_ns.is_some()
+                && c.verified
+        })
         .collect();
     cells.sort_by_key(|c| (runtime_sort_key(results, c), c.n));
     let mut out: Vec<Fit> = Vec::new();
@@ -70,6 +76,45 @@ pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
         f.exponent = log_log_slope(&f.points);
     }
     out
+}
+
+/// The scaling of one benchmark measured at two or more sizes.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub benchmark: String,
+    pub title: String,
+    /// What n counts (`steps`, `N`, `events`).
+    pub work: String,
+    /// Empty when no rung has verified points at two sizes (said so, rather than leaving the section out).
+    pub fits: Vec<Fit>,
+}
+
+/// One section per benchmark measured at two or more sizes, in the order the benchmarks were run.
+pub fn sections(results: &Results) -> Vec<Section> {
+    results
+        .benchmarks
+        .iter()
+        .filter(|b| super::card::sizes_of(results, &b.id).len() >= 2)
+        .map(|b| Section {
+            benchmark: b.id.clone(),
+            title: b.title.clone(),
+            work: b.work.clone(),
+            fits: fits(results, &b.id),
+        })
+        .collect()
+}
+
+/// What the reports say under the fits.
+pub const NOTE: &str = "least-squares slope of log(median time) against log(n), over the verified points only \
+                        (pinned or cross-checked); an exponent from two points or from a narrow range of n is rough";
+
+/// `1.2 ms @ 100, 110 ms @ 1000`: the points of a fit.
+pub fn points_text(f: &Fit) -> String {
+    f.points
+        .iter()
+        .map(|(n, t)| format!("{} @ {n}", super::format::duration(*t)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `exponent 1.98 (n=100: 1.2 ms, n=1000: 110 ms)`: the fit as a line of text.

@@ -224,6 +224,7 @@ fn free_threaded_jit_and_graalpy_runtimes_get_their_own_rungs() {
             "graalpy".into(),
         ]),
         size: Some(SizeName::Quick),
+        n: None,
     };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     // The free-threaded build is not measured twice: it belongs to its own rung, not to `cpython`.
@@ -264,6 +265,7 @@ fn missing_runtimes_and_codon_are_unavailable_with_the_command_that_gets_them() 
             "codon".into(),
         ]),
         size: Some(SizeName::Quick),
+        n: None,
     };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     let why = |rung: &str| {

@@ -285,7 +285,16 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         timeout: Duration::from_secs(1),
     };
     let mut c = Cell::new("nbody", "mypyc", "cpython-3.13", SizeName::Quick, 1000);
-    measure_cell(&exec, &job, bench, planned, true, &mut c, &mut Quiet);
+    measure_cell(
+        &exec,
+        &job,
+        bench,
+        planned,
+        &Against::Pinned,
+        true,
+        &mut c,
+        &mut Quiet,
+    );
     assert_eq!(c.status, Status::Failed);
     assert!(
         c.reason.contains("not the compiled extension module"),
@@ -293,7 +302,16 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         c.reason
     );
     let mut c = Cell::new("nbody", "cpython", "cpython-3.13", SizeName::Quick, 1000);
-    measure_cell(&exec, &job, bench, planned, false, &mut c, &mut Quiet);
+    measure_cell(
+        &exec,
+        &job,
+        bench,
+        planned,
+        &Against::Pinned,
+        false,
+        &mut c,
+        &mut Quiet,
+    );
     assert_eq!(c.status, Status::Ok);
 }
 
