@@ -80,7 +80,12 @@ pub struct RunArgs {
     /// Measure every cell at each of these sizes, for the scaling report (overrides --size): named sizes
     /// and/or numbers of work units (n-body steps, spectral-norm N, pipeline events), e.g. 100,200,400. At an n
     /// with no pinned reference every rung is cross-checked against the baseline rung's output at that n.
-    #[arg(long, value_delimiter = ',', value_name = "SIZE|N,..")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "SIZE|N,..",
+        allow_hyphen_values = true
+    )]
     pub sizes: Option<Vec<String>>,
     /// The runtime every speedup is measured against (a runtime id such as cpython-3.12, or 3.12). Default: the
     /// newest CPython found.

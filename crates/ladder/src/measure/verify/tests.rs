@@ -141,16 +141,16 @@ fn a_tampered_reference_is_refused() {
 fn cross_checks_use_the_benchmarks_own_tolerance() {
     let cat = repo();
     let nbody = cat.benchmark("nbody").unwrap();
-    let reference = serde_json::json!([-0.169075164_1, -0.169083_4]);
+    let reference = serde_json::json!([-0.1690751641, -0.1690834]);
     let check = |out: serde_json::Value| {
         verify_expected(nbody, Expected::Output(&reference), &out)
             .unwrap()
             .ok
     };
     // Same 9 decimals: passes; the 9th decimal differs: fails.
-    assert!(check(serde_json::json!([-0.169075164_3, -0.169083_400_2])));
-    assert!(!check(serde_json::json!([-0.169075164_1, -0.169083_401_9])));
-    assert!(!check(serde_json::json!([-0.169075164_1])));
+    assert!(check(serde_json::json!([-0.1690751643, -0.1690834002])));
+    assert!(!check(serde_json::json!([-0.1690751641, -0.1690834019])));
+    assert!(!check(serde_json::json!([-0.1690751641])));
 
     let spectral = cat.benchmark("spectral-norm").unwrap();
     let r = serde_json::json!([1.274_224_153, 300.5, 185.25]);
