@@ -262,7 +262,7 @@ fn scaling_section(results: &Results, s: &mut String) {
                     "{} ({})",
                     f.label,
                     f.exponent
-                        .map(|e| format!("exponent {e:.2}"))
+                        .map(|_| format!("exponent {}", f.exponent_text()))
                         .unwrap_or_default()
                 ),
                 points: f.points.clone(),

@@ -64,7 +64,7 @@ pub fn render(results: &Results) -> String {
             s.push_str(&format!(
                 "| {} | {} | {} |\n",
                 escape(&f.label),
-                f.exponent.map(|e| format!("{e:.2}")).unwrap_or_default(),
+                f.exponent_text(),
                 escape(&super::scaling::points_text(f))
             ));
         }

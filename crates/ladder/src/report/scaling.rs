@@ -17,6 +17,19 @@ pub struct Fit {
     pub points: Vec<(f64, f64)>,
     /// The slope of log(time) against log(n); None with fewer than two distinct n.
     pub exponent: Option<f64>,
+    /// Some point's interval is below 95% coverage or its spread is wide (the card's ≈): read the exponent as
+    /// rough.
+    pub shaky: bool,
+}
+
+impl Fit {
+    /// `1.02`, or `≈ 1.21` when a point is shaky; empty without an exponent.
+    pub fn exponent_text(&self) -> String {
+        match self.exponent {
+            Some(e) => format!("{}{e:.2}", if self.shaky { "≈ " } else { "" }),
+            None => String::new(),
+        }
+    }
 }
 
 /// Least-squares slope of log y against log x.
@@ -56,8 +69,12 @@ pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
     let mut out: Vec<Fit> = Vec::new();
     for c in cells {
         let point = (c.n as f64, c.median_ns.unwrap_or(f64::NAN));
+        let shaky = c.noisy || c.ci_level.is_some_and(|l| l < 0.95);
         match out.last_mut() {
-            Some(f) if f.rung == c.rung && f.runtime == c.runtime => f.points.push(point),
+            Some(f) if f.rung == c.rung && f.runtime == c.runtime => {
+                f.points.push(point);
+                f.shaky |= shaky;
+            }
             _ => {
                 let (rung, runtime) = labels(results, c);
                 out.push(Fit {
@@ -67,6 +84,7 @@ pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
                     label: format!("{rung} · {runtime}"),
                     points: vec![point],
                     exponent: None,
+                    shaky,
                 })
             }
         }
@@ -106,7 +124,8 @@ pub fn sections(results: &Results) -> Vec<Section> {
 
 /// What the reports say under the fits.
 pub const NOTE: &str = "least-squares slope of log(median time) against log(n), over the verified points only \
-                        (pinned or cross-checked); an exponent from two points or from a narrow range of n is rough";
+                        (pinned or cross-checked); ≈: some point is itself ≈ (wide spread or few samples); an \
+                        exponent from two points or from a narrow range of n is rough";
 
 /// `1.2 ms @ 100, 110 ms @ 1000`: the points of a fit.
 pub fn points_text(f: &Fit) -> String {
@@ -125,7 +144,7 @@ pub fn describe(f: &Fit) -> String {
         .map(|(n, t)| format!("n={n}: {}", super::format::duration(*t)))
         .collect();
     match f.exponent {
-        Some(e) => format!("exponent {e:.2} ({})", points.join(", ")),
+        Some(_) => format!("exponent {} ({})", f.exponent_text(), points.join(", ")),
         None => format!("no exponent ({})", points.join(", ")),
     }
 }

@@ -118,7 +118,7 @@ fn render_scaling(section: &super::scaling::Section) -> String {
     for f in &section.fits {
         table.add_row([
             f.label.clone(),
-            f.exponent.map(|e| format!("{e:.2}")).unwrap_or_default(),
+            f.exponent_text(),
             super::scaling::points_text(f),
         ]);
     }
