@@ -405,6 +405,15 @@ fn scaling_exponents_in_the_terminal_and_markdown() {
     assert!(md.contains("Cross-checked, not pinned: n=250000 has no pinned reference"));
     assert!(md.contains("ok ✓ cross-checked") && md.contains("ok ✓ reference"));
     assert!(!md.contains("pinned in benchmark.toml for n=250000"));
+    // The study's figures are for its (default) size: none beside the custom n, still there at the default one.
+    let custom = &md[md.find("## n-body (250000 steps, size custom)").unwrap()..];
+    let custom = &custom[..custom[3..].find("\n## ").unwrap()];
+    assert!(
+        !custom.contains("Study figures") && !custom.contains("(1.66 s)"),
+        "{custom}"
+    );
+    let default = &md[md.find("## n-body (500000 steps, size default)").unwrap()..];
+    assert!(default[..default[3..].find("\n## ").unwrap()].contains("Study figures"));
     let from = md.find("## n-body: time against n").unwrap();
     insta::assert_snapshot!("markdown_scaling", &md[from..]);
 

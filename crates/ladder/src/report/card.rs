@@ -149,8 +149,17 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 verification: verification(&cells, n),
                 work: bench.work.clone(),
                 baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
-                study_source: bench.study.as_ref().map(|s| s.source.clone()),
-                study_baseline: bench.study.as_ref().map(|s| s.baseline.clone()),
+                // The study measured its own (the default) size only: beside another n its figures mislead.
+                study_source: bench
+                    .study
+                    .as_ref()
+                    .filter(|_| size == SizeName::Default)
+                    .map(|s| s.source.clone()),
+                study_baseline: bench
+                    .study
+                    .as_ref()
+                    .filter(|_| size == SizeName::Default)
+                    .map(|s| s.baseline.clone()),
                 rows,
                 notes,
                 has_shaky,
@@ -172,6 +181,10 @@ pub(crate) fn study_figure(
     bench: &super::results::BenchmarkInfo,
     c: &Cell,
 ) -> Option<(f64, f64)> {
+    // The study's figures are for its size (the default one); another n is other work.
+    if c.size != SizeName::Default {
+        return None;
+    }
     let minor = results
         .runtimes
         .iter()
