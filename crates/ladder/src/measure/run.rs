@@ -44,6 +44,9 @@ pub enum Against {
     IsReference,
 }
 
+/// The rung whose output is the reference at a custom n (on the baseline runtime).
+const BASELINE_RUNG: &str = "cpython";
+
 /// The reference at a custom n, once the baseline cell there has run.
 #[derive(Debug, Clone)]
 struct CrossRef {
@@ -164,7 +167,7 @@ impl<'a> Runner<'a> {
     }
 
     fn is_baseline_cell(planned: &PlannedCell, results: &Results) -> bool {
-        planned.rung == "cpython"
+        planned.rung == BASELINE_RUNG
             && planned
                 .runtime
                 .as_ref()
@@ -201,7 +204,7 @@ impl<'a> Runner<'a> {
             None => Err(format!(
                 "not measured: n={n} has no pinned reference and there is no baseline cell ({} on {}) to \
                  cross-check against",
-                "cpython",
+                BASELINE_RUNG,
                 results.baseline.as_deref().unwrap_or("no CPython found")
             )),
         }
@@ -237,6 +240,16 @@ impl<'a> Runner<'a> {
             return;
         }
         if cell.status != Status::Ok || !cell.verified {
+            return;
+        }
+        // Only another implementation confirms the reference: CPython 3.12 or PyPy running the baseline's own
+        // file agreeing with it says little about the code being right.
+        let file = |rung: &str| {
+            self.catalog
+                .benchmark(&planned.bench)
+                .and_then(|b| b.implementations.get(rung).cloned())
+        };
+        if file(&cell.rung).is_none() || file(&cell.rung) == file(BASELINE_RUNG) {
             return;
         }
         if let Some(r) = self.cross_refs.get(&key)

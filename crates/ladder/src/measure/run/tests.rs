@@ -158,8 +158,15 @@ fn verified_cells_get_statistics_and_speedups() {
     let [lo, hi] = pypy.speedup_ci95.unwrap();
     assert!(lo <= s && s <= hi);
     assert!(cell(&r, "cpython", "cpython-3.12").speedup.unwrap() < 1.0);
-    // The report card shows the study's figure beside ours.
+    // The report card shows the study's figure beside ours, at the study's own (default) size only.
     let text = crate::report::terminal::render(&r);
+    assert!(!text.contains("13x (98.0 ms)"), "{text}");
+    let mut at_default = r.clone();
+    at_default
+        .cells
+        .iter_mut()
+        .for_each(|c| c.size = SizeName::Default);
+    let text = crate::report::terminal::render(&at_default);
     assert!(text.contains("13x (98.0 ms)"), "{text}");
 }
 
@@ -335,6 +342,18 @@ fn run_sizes_with(
     sizes: &[crate::measure::plan::RunSize],
 ) -> Results {
     let cat_dir = tiny_catalog();
+    // PyPy gets an implementation of its own, so its agreement confirms the baseline's output (CPython 3.12
+    // runs the baseline's own file: its agreement does not).
+    let toml = cat_dir.path().join("nbody/benchmark.toml");
+    std::fs::copy(
+        cat_dir.path().join("nbody/baseline.py"),
+        cat_dir.path().join("nbody/pypy_impl.py"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("pypy = \"baseline.py\"", "pypy = \"pypy_impl.py\"");
+    std::fs::write(&toml, text).unwrap();
     let cat = Catalog::load(cat_dir.path()).unwrap();
     let d = Discovery {
         runtimes: vec![
@@ -395,8 +414,8 @@ fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
     let r = run_sizes_with(
         |job| {
             let py = job.python.to_string_lossy().to_string();
-            let out = if py.ends_with("pypy3.9") {
-                // PyPy gets n = 300 wrong in the 9th decimal.
+            let out = if py.ends_with("pypy3.9") && job.config.n == 600 {
+                // PyPy gets n = 600 wrong in the 9th decimal.
                 let mut e = energies(job.config.n);
                 e[1] = json!(e[1].as_f64().unwrap() + 2e-9);
                 e
@@ -407,14 +426,15 @@ fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
             };
             (good_run(10_000_000, out), Exit::Code(0))
         },
-        &[RunSize::N(1000), RunSize::N(300)],
+        &[RunSize::N(1000), RunSize::N(300), RunSize::N(600)],
     );
     // n = 1000 is the quick size: pinned, as before.
     let pinned = cell_at(&r, "cpython", "cpython-3.12", 1000);
     assert_eq!(pinned.size, SizeName::Quick);
     assert_eq!(pinned.reference, Some(Reference::Pinned));
     assert!(pinned.verified);
-    // n = 300: the baseline (3.13) ran first at that n and is the reference, confirmed by 3.12.
+    // n = 300: the baseline (3.13) ran first at that n and is the reference; PyPy's own implementation
+    // reproduced it (3.12 agreed too, but runs the same file, so it does not count as a confirmation).
     let at300: Vec<&Cell> = r.cells.iter().filter(|c| c.n == 300).collect();
     assert_eq!(at300[0].runtime, "cpython-3.13");
     let base = cell_at(&r, "cpython", "cpython-3.13", 300);
@@ -422,7 +442,7 @@ fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
     assert_eq!(
         base.reference,
         Some(Reference::Baseline {
-            confirmed_by: vec!["cpython on cpython-3.12".into()]
+            confirmed_by: vec!["pypy on pypy-3.9".into()]
         })
     );
     assert!(base.verified && base.status == Status::Ok);
@@ -436,15 +456,23 @@ fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
     );
     assert!(other.verified && other.status == Status::Ok);
     assert!(other.speedup.is_some());
-    let pypy = cell_at(&r, "pypy", "pypy-3.9", 300);
+    // n = 600: PyPy is wrong, and 3.12 (the same file) cannot confirm the reference: unconfirmed.
+    let pypy = cell_at(&r, "pypy", "pypy-3.9", 600);
     assert_eq!(pypy.status, Status::Wrong);
     assert!(!pypy.verified);
     assert!(pypy.reason.contains("expected"), "{}", pypy.reason);
+    let base600 = cell_at(&r, "cpython", "cpython-3.13", 600);
+    assert!(base600.status == Status::Ok && !base600.verified);
     // The report says cross-checked, never pinned, for n = 300.
     let text = crate::report::terminal::render(&r);
     assert!(text.contains("Cross-checked, not pinned: n=300"), "{text}");
     assert!(text.contains("ok ✓ cross-checked"));
     assert!(text.contains("ok ✓ reference"));
+    assert!(text.contains("ok, unconfirmed"));
+    // The scaling fit of the baseline uses its verified points only: 1000 (pinned) and 300 (confirmed).
+    let fits = crate::report::scaling::fits(&r, "nbody");
+    let base_fit = fits.iter().find(|f| f.runtime == "cpython-3.13").unwrap();
+    assert_eq!(base_fit.points.len(), 2);
 }
 
 #[test]
