@@ -59,12 +59,15 @@ pub fn render(results: &Results) -> String {
             s.push_str("No rung has verified points at two sizes: nothing to fit.\n\n");
             continue;
         }
-        s.push_str("| Rung · Runtime | Exponent | Median time @ n |\n|---|---|---|\n");
+        s.push_str(
+            "| Rung · Runtime | Exponent | CPU-time exponent | Median time @ n |\n|---|---|---|---|\n",
+        );
         for f in &section.fits {
             s.push_str(&format!(
-                "| {} | {} | {} |\n",
+                "| {} | {} | {} | {} |\n",
                 escape(&f.label),
                 f.exponent_text(),
+                f.cpu_exponent_text(),
                 escape(&super::scaling::points_text(f))
             ));
         }

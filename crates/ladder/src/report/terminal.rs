@@ -114,11 +114,17 @@ fn render_scaling(section: &super::scaling::Section) -> String {
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["Rung · Runtime", "Exponent", "Median time @ n"]);
+        .set_header([
+            "Rung · Runtime",
+            "Exponent",
+            "CPU-time exp.",
+            "Median time @ n",
+        ]);
     for f in &section.fits {
         table.add_row([
             f.label.clone(),
             f.exponent_text(),
+            f.cpu_exponent_text(),
             super::scaling::points_text(f),
         ]);
     }
