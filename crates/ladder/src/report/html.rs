@@ -45,7 +45,7 @@ svg .c5 path { stroke: #2c7a7b; } svg .c5 circle, svg .c5 text { fill: #2c7a7b; 
 svg .c6 path { stroke: #975a16; } svg .c6 circle, svg .c6 text { fill: #975a16; }
 svg .c7 path { stroke: #4a5568; } svg .c7 circle, svg .c7 text { fill: #4a5568; }
 .ladder-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-@media (max-width: 600px) { svg.chart.ladder { min-width: 600px; } svg.chart.bars { min-width: 360px; } body { font-size: 14px; } main { padding: 8px; } section.bench { padding: 8px; } }
+@media (max-width: 600px) { svg.chart.ladder, svg.chart.scaling { min-width: 600px; } svg.chart.bars { min-width: 360px; } body { font-size: 14px; } main { padding: 8px; } section.bench { padding: 8px; } }
 "#;
 
 fn cell_label(results: &Results, c: &Cell) -> String {
@@ -268,11 +268,13 @@ fn scaling_section(results: &Results, s: &mut String) {
                 points: f.points.clone(),
             })
             .collect();
+        // Like the ladder chart: legible on a phone, scrolling sideways.
+        s.push_str(r#"<div class="ladder-wrap">"#);
         s.push_str(&svg::scaling_chart(
             &format!("{}: time against n", section.title),
             &lines,
         ));
-        s.push_str("<ul>");
+        s.push_str("</div><ul>");
         for f in &section.fits {
             let _ = write!(
                 s,
