@@ -262,7 +262,13 @@ fn scaling_section(results: &Results, s: &mut String) {
                     "{} ({})",
                     f.label,
                     f.exponent
-                        .map(|_| format!("exponent {}", f.exponent_text()))
+                        .map(|_| format!(
+                            "exponent {}{}",
+                            f.exponent_text(),
+                            f.cpu_exponent
+                                .map(|c| format!(", CPU time {c:.2}"))
+                                .unwrap_or_default()
+                        ))
                         .unwrap_or_default()
                 ),
                 points: f.points.clone(),
