@@ -353,6 +353,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let settings = Settings {
         size,
+        sizes: if args.sizes.is_some() {
+            sizes.iter().map(|s| s.to_string()).collect()
+        } else {
+            Vec::new()
+        },
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
     };

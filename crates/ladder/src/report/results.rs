@@ -62,7 +62,12 @@ pub struct TimingPolicy {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
+    /// The size whose timing policy the run used (the largest named one; `default` for numeric sizes).
     pub size: SizeName,
+    /// The sizes `--sizes` asked for, as given after validation (`quick`, `n=200`, ...); empty for a run at one
+    /// `--size`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<String>,
     pub baseline: Option<String>,
     pub timing: TimingPolicy,
 }

@@ -101,6 +101,7 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
     let timing =
         crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
     let settings = Settings {
+        sizes: Vec::new(),
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
@@ -375,6 +376,7 @@ fn run_sizes_with(
     let timing =
         crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
     let settings = Settings {
+        sizes: Vec::new(),
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
