@@ -24,14 +24,7 @@ impl From<InputError> for PyErr {
 #[pyfunction]
 fn nbody(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
     let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
-    Ok(py.detach(|| nb::energies(steps, nb::Mode::Fast)))
-}
-
-/// n-body without explicit SIMD (the `rust-scalar` rung).
-#[pyfunction]
-fn nbody_scalar(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
-    let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
-    Ok(py.detach(|| nb::energies(steps, nb::Mode::Scalar)))
+    Ok(py.detach(|| nb::energies(steps)))
 }
 
 /// spectral-norm: (norm, vBv, vv) after the ten power iterations on the n × n matrix; explicit SIMD (the level
@@ -292,7 +285,7 @@ fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDic
 mod module {
     #[pymodule_export]
     use super::{
-        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, nbody_scalar, simd_level,
-        spectral_norm, spectral_norm_scalar, threads,
+        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, simd_level, spectral_norm,
+        spectral_norm_scalar, threads,
     };
 }
