@@ -376,9 +376,61 @@ impl<'a> Reader<'a> {
     }
 
     /// One event object; its fields in any order, unknown keys validated and skipped.
+    #[inline]
     fn event(&mut self) -> Result<Event<'a>, InputError> {
         self.ws();
         let start = self.pos;
+        if let Some(event) = self.event_as_written(start) {
+            return Ok(event);
+        }
+        self.pos = start;
+        self.any_event(start)
+    }
+
+    /// The event at `start` if it is laid out exactly as the generator writes events (its keys in its order,
+    /// one space after each ':' and ','); every value is still read or validated as [`Reader::any_event`]
+    /// would. `None` on any difference or error, and the caller reads the event again with `any_event`,
+    /// which accepts every layout and reports errors exactly: this path only saves the key scans and
+    /// matches (measured here: 20 against 28 ms of CPU time for the default events file on one thread).
+    #[inline(always)]
+    fn event_as_written(&mut self, start: usize) -> Option<Event<'a>> {
+        self.pos = start;
+        self.exactly(b"{\"id\": ")?;
+        if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
+            return None;
+        }
+        self.number().ok()?;
+        self.exactly(b", \"user_id\": ")?;
+        let user_id = self.string_value().ok()?;
+        self.exactly(b", \"type\": ")?;
+        let kind = self.string_value().ok()?;
+        self.exactly(b", \"page\": ")?;
+        let page = self.string_value().ok()?;
+        self.exactly(b", \"ts\": ")?;
+        let ts = self.string_value().ok()?;
+        self.exactly(b", \"meta\": ")?;
+        let meta = self.pos;
+        self.skip_value().ok()?;
+        self.exactly(b"}")?;
+        Some(Event {
+            kind,
+            ts,
+            user_id,
+            page,
+            meta: Some(meta),
+            start,
+        })
+    }
+
+    /// Consumes `text` if the input continues with it.
+    #[inline(always)]
+    fn exactly<const N: usize>(&mut self, text: &[u8; N]) -> Option<()> {
+        let next = self.b.get(self.pos..)?.first_chunk::<N>()?;
+        (next == text).then(|| self.pos += N)
+    }
+
+    /// One event object in any layout; its fields in any order, unknown keys validated and skipped.
+    fn any_event(&mut self, start: usize) -> Result<Event<'a>, InputError> {
         if self.peek() != Some(b'{') {
             return Err(self.error(
                 start,
@@ -999,6 +1051,34 @@ mod tests {
         let out = run(ok, Mode::Scalar).unwrap();
         let u = out.users().next().unwrap();
         assert_eq!((u.user_id, u.top_page), ("\u{e9}t\u{e9}", "/\u{e9}"));
+    }
+
+    #[test]
+    fn events_as_written_read_like_any_other_layout() {
+        // the generator's layout takes the fast path; the same events without spaces, or pretty-printed,
+        // take the general one: the outputs must be the same
+        let written = big_flat();
+        let compact = written.replace("\": ", "\":").replace(", \"", ",\"");
+        let spread = written.replace(", \"", ",\n  \"");
+        assert_ne!(compact, written);
+        let read = |text: &str| {
+            let out = sequential(text.as_bytes()).unwrap();
+            out.users().map(|u| format!("{u:?}")).collect::<Vec<_>>()
+        };
+        assert_eq!(read(&compact), read(&written));
+        assert_eq!(read(&spread), read(&written));
+        // an event that starts as written but goes on differently is read in full, errors included
+        let event = r#"{"id": 1, "user_id": "u", "type": "click", "page": "/", "ts": "2025-05-05T05:05:05Z", "meta": {}"#;
+        let (_, message) = error_bytes(format!("[{event}, \"page\": \"/x\"}}]").as_bytes());
+        assert!(message.contains("duplicate field `page`"), "{message}");
+        let (_, message) = error_bytes(format!("[{event}, \"extra\": tru}}]").as_bytes());
+        assert!(message.contains("invalid literal"), "{message}");
+        let (offset, message) =
+            error_bytes(br#"[{"id": 1, "user_id": "u", "type": "click", "page": "/", "ts": "2025-13-05T05:05:05Z", "meta": {}}]"#);
+        assert_eq!(offset, 64);
+        assert!(message.contains("timestamp"), "{message}");
+        let extra = format!("[{event}, \"extra\": [1, {{\"a\": null}}]}}]");
+        assert_eq!(run(extra.as_bytes(), Mode::Scalar).unwrap().len(), 1);
     }
 
     #[test]
