@@ -261,16 +261,40 @@ impl Keys {
 /// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event.
 fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDict>> {
     let k = Keys::get(py);
+    let keys = [
+        &k.events,
+        &k.purchases,
+        &k.revenue,
+        &k.cart_value,
+        &k.items,
+        &k.top_type,
+        &k.top_page,
+        &k.peak_hour,
+        &k.active_days,
+        &k.first_ts,
+        &k.last_ts,
+    ];
+    // Every user's dict is a copy of one with all the keys: CPython copies its key table as is, so no dict
+    // grows key by key, and each set_item below replaces a value in place.
+    let template = PyDict::new(py);
+    for key in keys {
+        template.set_item(key.bind(py), py.None())?;
+    }
+    let pages: Vec<Bound<'py, PyString>> = output
+        .page_names()
+        .iter()
+        .map(|name| PyString::new(py, name))
+        .collect();
     let result = PyDict::new(py);
     for u in output.users() {
-        let d = PyDict::new(py);
+        let d = template.copy()?;
         d.set_item(k.events.bind(py), u.events)?;
         d.set_item(k.purchases.bind(py), u.purchases)?;
         d.set_item(k.revenue.bind(py), u.revenue)?;
         d.set_item(k.cart_value.bind(py), u.cart_value)?;
         d.set_item(k.items.bind(py), u.items)?;
         d.set_item(k.top_type.bind(py), k.types[u.top_type as usize].bind(py))?;
-        d.set_item(k.top_page.bind(py), u.top_page)?;
+        d.set_item(k.top_page.bind(py), &pages[u.top_page_id as usize])?;
         d.set_item(k.peak_hour.bind(py), u.peak_hour)?;
         d.set_item(k.active_days.bind(py), u.active_days)?;
         d.set_item(k.first_ts.bind(py), u.first_ts.text().as_str())?;

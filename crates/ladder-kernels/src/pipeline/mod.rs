@@ -598,6 +598,8 @@ pub struct UserSummary<'o> {
     pub items: i64,
     pub top_type: Kind,
     pub top_page: &'o str,
+    /// `top_page`'s index in [`Output::page_names`].
+    pub top_page_id: u32,
     pub peak_hour: u32,
     pub active_days: u32,
     pub first_ts: Timestamp,
@@ -613,6 +615,11 @@ impl Output {
         self.users.is_empty()
     }
 
+    /// Every page seen, known or not; [`UserSummary::top_page_id`] indexes it.
+    pub fn page_names(&self) -> &[Box<str>] {
+        &self.page_names
+    }
+
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserSummary<'_>> {
         self.users.iter().zip(&self.names).map(|(u, name)| {
             // Every user has at least one kept event, so every tally has a top value.
@@ -626,6 +633,7 @@ impl Output {
                 items: u.items,
                 top_type: u.types.top().map_or(Kind::PageView, Kind::from_index),
                 top_page: &self.page_names[top_page as usize],
+                top_page_id: top_page,
                 peak_hour: u.hours.top().unwrap_or_default() as u32,
                 active_days: u.days.iter().map(|w| w.count_ones()).sum(),
                 first_ts: u.first_ts,
