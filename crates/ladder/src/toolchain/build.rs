@@ -300,7 +300,14 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
     let info = BuildInfo {
         kind: "maturin".into(),
         commands: vec![shown(&maturin)],
-        cflags: vec!["cargo --release (codegen-units=1, lto)".into()],
+        cflags: vec![format!(
+            "cargo --release, {}",
+            crate::catalog::KERNELS_PROFILE
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )],
         fast_math: false,
     };
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == source_hash) {
