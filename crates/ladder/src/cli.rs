@@ -54,6 +54,9 @@ pub struct AdviseArgs {
     /// Stop the program after this many seconds (what was measured until then is kept).
     #[arg(long, default_value_t = 600.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Write the flame graph of the on-CPU samples here (SVG).
+    #[arg(long, value_name = "PATH")]
+    pub flame: Option<PathBuf>,
     /// The program's command line, after `--`: python [OPTIONS] (SCRIPT | -m MODULE | -c CODE) [ARGS...]
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<String>,
@@ -411,15 +414,23 @@ fn advise(args: AdviseArgs) -> Result<ExitCode> {
         .into());
     }
     let cwd = std::env::current_dir().context("reading the current folder")?;
+    let catalog = load_catalog(&CatalogArg { catalog: None })?;
+    let figures =
+        crate::advise::recommend::Figures::load(&catalog, &ladder_home()?.join("results"));
     let advice = crate::advise::advise(
         &args.cmd,
         &cwd,
         std::time::Duration::from_secs_f64(args.timeout),
+        &figures,
     )?;
     eprint!("{}", crate::advise::render(&advice));
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&advice)?)
             .with_context(|| format!("--json {}: writing", path.display()))?;
+    }
+    if let Some(path) = &args.flame {
+        std::fs::write(path, crate::advise::flame_svg(&advice))
+            .with_context(|| format!("--flame {}: writing", path.display()))?;
     }
     Ok(if advice.status == "ok" {
         ExitCode::SUCCESS

@@ -47,6 +47,25 @@ def _on_gc(phase, info):
                 _heap["ns"] += time.perf_counter_ns() - t0
 
 
+def _library_paths():
+    """The folders of the standard library and installed packages: frames there are not the program's code."""
+    paths = set()
+    try:
+        import sysconfig
+
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            p = sysconfig.get_paths().get(key)
+            if p:
+                paths.add(os.path.realpath(p))
+                paths.add(p)
+    except Exception:
+        pass
+    for p in sys.path:
+        if p and ("site-packages" in p or "dist-packages" in p):
+            paths.add(p)
+    return sorted(paths)
+
+
 def _write_report(path, started_ns, exit_code, error):
     report = {
         "wall_ns": time.perf_counter_ns() - started_ns,
@@ -61,6 +80,7 @@ def _write_report(path, started_ns, exit_code, error):
         "top_sites": [],
         "sites_at": None,
         "snapshot_ns": _heap["ns"],
+        "library_paths": [],
     }
     if tracemalloc is not None and tracemalloc.is_tracing():
         report["traced_peak_bytes"] = tracemalloc.get_traced_memory()[1]
@@ -83,6 +103,8 @@ def _write_report(path, started_ns, exit_code, error):
             report["top_sites"].append(
                 {"file": frame.filename, "line": frame.lineno, "size_bytes": stat.size, "count": stat.count}
             )
+    # After the snapshot and tracemalloc.stop(): importing sysconfig is not one of the program's allocations.
+    report["library_paths"] = _library_paths()
     with open(path, "w") as f:
         json.dump(report, f)
 
