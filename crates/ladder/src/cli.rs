@@ -44,6 +44,8 @@ pub enum Command {
     Compare(crate::report_cli::CompareArgs),
     /// Run your program (`ladder advise -- python app.py ARGS`) and classify it: I/O-, memory- or CPU-bound.
     Advise(AdviseArgs),
+    /// Run your program on every other runtime and with its hot modules compiled, output checked, speedups measured.
+    Climb(crate::climb::cli::ClimbArgs),
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +120,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => crate::report_cli::report(args),
         Command::Compare(args) => crate::report_cli::compare(args),
         Command::Advise(args) => advise(args),
+        Command::Climb(args) => crate::climb::cli::run(args),
     }
 }
 

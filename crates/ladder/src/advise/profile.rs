@@ -67,11 +67,23 @@ pub struct Run {
 }
 
 /// Runs the program once; with `sample_hz`, py-spy samples its stacks that many times a second meanwhile.
+/// The program's stdout and stderr are the user's terminal's.
 pub fn run(
     inv: &Invocation,
     work_dir: &Path,
     timeout: Duration,
     sample_hz: Option<u64>,
+) -> Result<Run> {
+    run_with_output(inv, work_dir, timeout, sample_hz, true)
+}
+
+/// [`run`], with the program's stdout and stderr discarded unless `pass_output` (climb's profiling run only looks).
+pub fn run_with_output(
+    inv: &Invocation,
+    work_dir: &Path,
+    timeout: Duration,
+    sample_hz: Option<u64>,
+    pass_output: bool,
 ) -> Result<Run> {
     // One folder per run: several runs may share this process (tests, climb).
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -96,6 +108,9 @@ pub fn run(
         .current_dir(work_dir)
         .stdin(Stdio::null())
         .process_group(0);
+    if !pass_output {
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    }
     let started = Instant::now();
     let child = cmd
         .spawn()
