@@ -121,9 +121,12 @@ def main():
     error = None
     try:
         if target[0] == "-m":
+            # As `python -m`: the current folder, not this bootstrap's, is where imports start.
+            sys.path[0] = os.getcwd()
             sys.argv = [target[1]] + target[2:]
             runpy.run_module(target[1], run_name="__main__", alter_sys=True)
         elif target[0] == "-c":
+            sys.path[0] = ""
             sys.argv = ["-c"] + target[2:]
             exec(compile(target[1], "<string>", "exec"), {"__name__": "__main__"})
         else:

@@ -330,6 +330,9 @@ pub fn render(a: &Advice) -> String {
             }
         }
     }
+    if a.recommendations.is_empty() && a.verdict == classify::Verdict::CpuBound {
+        s.push_str("  no recommendations: the decision tree needs the hot functions, and there is no profile\n");
+    }
     if !a.recommendations.is_empty() {
         s.push_str("  recommendations (the study's decision tree, in its order):\n");
         for r in &a.recommendations {

@@ -262,8 +262,9 @@ pub fn recommend(ev: &Evidence, fig: &Figures) -> Vec<Recommendation> {
                 landmines,
             });
         };
-    if ev.verdict != Verdict::CpuBound {
-        // The tree stops before any rung: the verdict's own advice is the recommendation.
+    if ev.verdict != Verdict::CpuBound || ev.hot.is_empty() {
+        // The tree stops before any rung (the verdict's own advice is the recommendation), or there is no
+        // evidence to walk it with (no profile: the interpreter is not CPython, or py-spy could not attach).
         return Vec::new();
     }
     let hot: Vec<_> = ev.hot.iter().filter(|h| h.1 >= 0.05).collect();
@@ -437,7 +438,7 @@ pub fn recommend(ev: &Evidence, fig: &Figures) -> Vec<Recommendation> {
                 ),
             );
         }
-        if c_exts.is_empty() || numeric_share > 0.5 {
+        if ev.implementation != "pypy" && (c_exts.is_empty() || numeric_share > 0.5) {
             push(
                 "pypy",
                 if c_exts.is_empty() {

@@ -229,3 +229,36 @@ fn bad_input_is_a_usage_error_and_failures_and_timeouts_keep_figures() {
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(a.wall_ns >= S);
 }
+
+/// `python -m pkg` imports from the current folder, as it does without ladder (the bootstrap once looked in its
+/// own folder instead), and a PyPy run gets no profile and says why, with no advice made up without one.
+#[test]
+fn module_targets_import_from_the_current_folder_and_pypy_is_not_sampled() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("pkg")).unwrap();
+    std::fs::write(dir.path().join("pkg/__init__.py"), "").unwrap();
+    std::fs::write(
+        dir.path().join("pkg/__main__.py"),
+        "def spin(n):\n    t = 0\n    for i in range(n):\n        t += i * i % 7\n    return t\nprint(spin(2_000_000))\n",
+    )
+    .unwrap();
+    let argv: Vec<String> = ["python3", "-m", "pkg"].map(String::from).to_vec();
+    let a = advise(&argv, dir.path(), Duration::from_secs(120), &figures()).unwrap();
+    assert_eq!(a.status, "ok", "{}", a.reason);
+    assert_eq!(a.hotspots[0].function, "spin", "{:?}", a.hotspots);
+    assert!(a.hotspots[0].file.ends_with("pkg/__main__.py"));
+    if crate::toolchain::tools::which("pypy3").is_some() {
+        let argv: Vec<String> = ["pypy3", "-c", "print(sum(range(10)))"]
+            .map(String::from)
+            .to_vec();
+        let a = run(&argv, Duration::from_secs(60)).unwrap();
+        assert!(a.profile.is_none());
+        assert!(
+            a.profiler_error
+                .as_deref()
+                .unwrap_or("")
+                .contains("CPython only")
+        );
+        assert!(a.recommendations.is_empty());
+    }
+}
