@@ -73,6 +73,9 @@ pub struct Profile {
 pub struct Classifier<'a> {
     pub library_paths: &'a [String],
     pub bootstrap: &'a Path,
+    /// The program is `-c CODE`: its frames are in `<string>` (otherwise `<string>` is code some library
+    /// exec'd, such as site's `.pth` lines at start-up).
+    pub code_target: bool,
 }
 
 impl Classifier<'_> {
@@ -84,7 +87,8 @@ impl Classifier<'_> {
     /// Standard library, installed packages, frozen modules and the interpreter's own entry points.
     pub fn is_library(&self, f: &Frame) -> bool {
         // `<frozen importlib._bootstrap>` is the interpreter's; `<string>` (-c CODE) and `<stdin>` are the program.
-        (f.file.starts_with('<') && !matches!(f.file.as_str(), "<string>" | "<stdin>"))
+        (f.file.starts_with('<')
+            && !(self.code_target && f.file == "<string>" || f.file == "<stdin>"))
             || f.file.contains("/site-packages/")
             || f.file.contains("/dist-packages/")
             || f.file.contains("/lib_pypy/")
@@ -289,6 +293,7 @@ mod tests {
         let cls = Classifier {
             library_paths: &libs,
             bootstrap: boot,
+            code_target: false,
         };
         let root = vec![
             fr("<module>", "/tmp/x/ladder_bootstrap.py", 130),

@@ -127,6 +127,7 @@ pub fn advise(
             let cls = hotspots::Classifier {
                 library_paths: &library_paths,
                 bootstrap: &run.bootstrap_path,
+                code_target: matches!(inv.target, command::Target::Code(_)),
             };
             (Some(hotspots::build(&s, &cls)), None)
         }
@@ -330,8 +331,14 @@ pub fn render(a: &Advice) -> String {
             }
         }
     }
+    if a.hotspots.is_empty() && a.profile.as_ref().is_some_and(|p| p.active_samples > 0) {
+        s.push_str(
+            "  no hot function of the program's own: every on-CPU sample was in the standard library or installed \
+             packages (see the flame graph, --flame)\n",
+        );
+    }
     if a.recommendations.is_empty() && a.verdict == classify::Verdict::CpuBound {
-        s.push_str("  no recommendations: the decision tree needs the hot functions, and there is no profile\n");
+        s.push_str("  no recommendations: the decision tree needs hot functions of the program's own code, and there are none\n");
     }
     if !a.recommendations.is_empty() {
         s.push_str("  recommendations (the study's decision tree, in its order):\n");

@@ -274,6 +274,7 @@ fn hot_files(inv: &Invocation, opts: &Options) -> Result<Vec<PathBuf>> {
     let cls = crate::advise::hotspots::Classifier {
         library_paths: &libs,
         bootstrap: &run.bootstrap_path,
+        code_target: matches!(inv.target, Target::Code(_)),
     };
     let profile = crate::advise::hotspots::build(samples, &cls);
     let mut files: Vec<(String, f64)> = Vec::new();
