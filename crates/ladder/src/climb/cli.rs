@@ -23,8 +23,9 @@ pub struct ClimbArgs {
     /// Write the attempts as JSON here (rewritten after every attempt).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Runs per attempt (each output is checked; the median and its interval come from these).
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    /// Runs per attempt (each output is checked; the median and its interval come from these). From 7 runs the
+    /// speedup interval covers 95%; with fewer it is the range of the runs and says so.
+    #[arg(long, default_value_t = 7, value_name = "N")]
     pub repeats: usize,
     /// Stop any single run after this many seconds.
     #[arg(long, default_value_t = 600.0, value_name = "SECS")]

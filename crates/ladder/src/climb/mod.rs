@@ -75,7 +75,13 @@ pub struct Climb {
     /// The program's own files the time was spent in (from one profiled run), hottest first.
     pub hot_files: Vec<String>,
     pub attempts: Vec<Attempt>,
+    /// What the speedup intervals cover: 95% from 7 runs a side, less below (then they are the runs' range).
+    pub interval: String,
 }
+
+/// Runs a side from which the speedup interval covers 95%: each median's interval at 97.5% (Bonferroni) needs
+/// [min, max] of 7 runs (1 - 2/2^7 = 98.4%); 6 give 96.9%.
+pub const RUNS_FOR_95: usize = 7;
 
 pub struct Options<'a> {
     pub repeats: usize,
@@ -349,6 +355,14 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
         },
         hot_files: Vec::new(),
         attempts: Vec::new(),
+        interval: if opts.repeats >= RUNS_FOR_95 {
+            "95% (distribution-free intervals of both medians at 97.5%)".into()
+        } else {
+            format!(
+                "less than 95%: with {} runs a side the interval is the range of the runs ({} give 95%)",
+                opts.repeats, RUNS_FOR_95
+            )
+        },
     };
     if first.ended != exec::Ended::Exited(0) {
         let (_, reason) = ended_reason(&first, opts.timeout);
@@ -539,5 +553,8 @@ pub fn render(c: &Climb) -> String {
         ]);
     }
     s.push_str(&format!("{table}\n"));
+    if c.repeats < RUNS_FOR_95 {
+        s.push_str(&format!("  intervals: {}\n", c.interval));
+    }
     s
 }
