@@ -57,7 +57,7 @@ pub struct Advice {
     pub allocation_sites_at: Option<String>,
     /// The sampling profile (rates, per-thread on-CPU share, native share); None when py-spy could not attach.
     pub profile: Option<hotspots::Profile>,
-    /// Why there is no profile (e.g. no ptrace permission, with how to allow it).
+    /// Why there is no profile, or why it stopped early (e.g. no ptrace permission, with how to allow it).
     pub profiler_error: Option<String>,
     /// The program's hot functions, hottest first, with their source traits.
     pub hotspots: Vec<hotspots::Hotspot>,
@@ -129,7 +129,7 @@ pub fn advise(
                 bootstrap: &run.bootstrap_path,
                 code_target: matches!(inv.target, command::Target::Code(_)),
             };
-            (Some(hotspots::build(&s, &cls)), None)
+            (Some(hotspots::build(&s, &cls)), s.stopped_early.clone())
         }
         Some(s) => (None, s.attach_error),
         None => (
@@ -278,7 +278,10 @@ pub fn render(a: &Advice) -> String {
         s.push_str(&format!("    - {w}\n"));
     }
     match (&a.profile, &a.profiler_error) {
-        (Some(p), _) => {
+        (Some(p), stopped) => {
+            if let Some(why) = stopped {
+                s.push_str(&format!("  {why}\n"));
+            }
             s.push_str(&format!(
                 "  sampled at {} Hz (py-spy): {} on-CPU and {} idle samples; native code without the GIL {:.0}%, \
                  library code called from the program {:.0}%\n",
@@ -338,7 +341,11 @@ pub fn render(a: &Advice) -> String {
         );
     }
     if a.recommendations.is_empty() && a.verdict == classify::Verdict::CpuBound {
-        s.push_str("  no recommendations: the decision tree needs hot functions of the program's own code, and there are none\n");
+        s.push_str(if a.hotspots.is_empty() {
+            "  no recommendations: the decision tree needs hot functions of the program's own code, and there are none\n"
+        } else {
+            "  no recommendations: the hot functions' source could not be read, and the tree branches on it\n"
+        });
     }
     if !a.recommendations.is_empty() {
         s.push_str("  recommendations (the study's decision tree, in its order):\n");

@@ -59,6 +59,9 @@ pub struct Samples {
     pub errors: u64,
     /// Why no sample could be taken, with what to do about it; None when the profiler attached.
     pub attach_error: Option<String>,
+    /// Why sampling stopped before the program ended (the kernel refused reads part-way, e.g. the program made
+    /// itself non-dumpable); the samples taken until then are kept.
+    pub stopped_early: Option<String>,
     /// The Python version py-spy detected in the process.
     pub python_version: Option<String>,
     pub stacks: HashMap<StackKey, u64>,
@@ -194,8 +197,16 @@ fn sample(pid: i32, rate_hz: u64, stop: &AtomicBool) -> Samples {
                 if !alive(pid) {
                     break;
                 }
-                if is_permission_error(&e) && out.rounds == 0 {
-                    out.attach_error = Some(format!("{PTRACE_HELP} ({e:#})"));
+                if is_permission_error(&e) {
+                    let why = format!("{PTRACE_HELP} ({e:#})");
+                    if out.rounds == 0 {
+                        out.attach_error = Some(why);
+                    } else {
+                        out.stopped_early = Some(format!(
+                            "sampling stopped after {} rounds: {why}",
+                            out.rounds
+                        ));
+                    }
                     return out;
                 }
                 out.errors += 1;
