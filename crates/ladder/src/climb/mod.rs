@@ -512,14 +512,13 @@ pub fn render(c: &Climb) -> String {
     }
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::NOTHING);
+    let interval = if c.repeats >= RUNS_FOR_95 {
+        "speedup [95%]"
+    } else {
+        "speedup [range]"
+    };
     table.set_header([
-        "rung",
-        "runtime",
-        "status",
-        "output",
-        "median",
-        "speedup [95%]",
-        "notes",
+        "rung", "runtime", "status", "output", "median", interval, "notes",
     ]);
     for a in &c.attempts {
         table.add_row([
