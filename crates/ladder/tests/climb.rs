@@ -143,3 +143,84 @@ fn bad_input_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("fails on its own interpreter"));
 }
+
+/// A script and the module it imports are both hot: both are compiled (the user's folder untouched); a module
+/// mypyc rejects is `failed` with mypy's own error, not a speedup and not a crash.
+#[test]
+fn imported_hot_modules_compile_and_a_failed_build_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kernels.py"),
+        "def dot_all(rows: list[list[float]], v: list[float]) -> list[float]:\n    out = []\n    for r in rows:\n        s = 0.0\n        for a, b in zip(r, v):\n            s += a * b\n        out.append(s)\n    return out\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "from kernels import dot_all\n\ndef main(n: int) -> None:\n    rows = [[(i * j) % 7 * 0.5 for j in range(n)] for i in range(n)]\n    v = [1.0] * n\n    for _ in range(15):\n        v = dot_all(rows, v)\n        m = max(v)\n        v = [x / m for x in v]\n    print('%.12f' % sum(v))\n\nif __name__ == '__main__':\n    main(300)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.py"),
+        "def f(x: int) -> int:\n    return x + 'a'\n\nif __name__ == '__main__':\n    print(sum(i * i % 7 for i in range(4_000_000)))\n",
+    )
+    .unwrap();
+    let json = dir.path().join("out.json");
+    let out = ladder()
+        .current_dir(dir.path())
+        .args(["climb", "--rung", "mypyc", "--repeats", "2", "--json"])
+        .arg(&json)
+        .args(["--", "python3", "app.py"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let a = &attempts(&doc)[0];
+    assert_eq!(a["status"], "ok", "{a}");
+    assert_eq!(a["output_identical"], true);
+    let compiled: Vec<&str> = a["compiled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(compiled, ["app.py", "kernels.py"]);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.ends_with(".so") && !n.contains("ladder_hot")),
+        "{names:?}"
+    );
+    let out = ladder()
+        .current_dir(dir.path())
+        .args(["climb", "--rung", "mypyc", "--repeats", "1", "--json"])
+        .arg(&json)
+        .args(["--", "python3", "bad.py"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let a = &attempts(&doc)[0];
+    assert_eq!(a["status"], "failed", "{a}");
+    assert!(a["speedup"].is_null());
+    assert!(
+        a["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Unsupported operand types"),
+        "{a}"
+    );
+}

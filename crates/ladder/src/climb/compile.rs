@@ -232,14 +232,24 @@ pub fn prepare(
             Compiler::Cython => build_cython(venv, &root, &impl_file, &log),
         }
         .with_context(|| {
+            // The compiler's own error lines say why; the command line the log starts with does not.
             let tail = std::fs::read_to_string(&log)
                 .map(|t| {
-                    let lines: Vec<&str> = t.lines().filter(|l| !l.trim().is_empty()).collect();
-                    lines[lines.len().saturating_sub(6)..].join("\n")
+                    let lines: Vec<&str> = t
+                        .lines()
+                        .filter(|l| !l.trim().is_empty() && !l.starts_with("$ "))
+                        .collect();
+                    let errors: Vec<&str> = lines
+                        .iter()
+                        .copied()
+                        .filter(|l| l.to_lowercase().contains("error"))
+                        .collect();
+                    let pick = if errors.is_empty() { &lines } else { &errors };
+                    pick[pick.len().saturating_sub(3)..].join(" | ")
                 })
                 .unwrap_or_default();
             format!(
-                "{} of {rel_s} failed (log: {}):\n{tail}",
+                "{} of {rel_s} failed: {tail} (log: {})",
                 compiler.rung(),
                 log.display()
             )

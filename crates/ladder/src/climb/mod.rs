@@ -446,19 +446,22 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
             let dest = opts.home.join("climb").join(format!(
                 "{}-{}",
                 compiler.rung(),
-                &sha(argv.join("\u{0}").as_bytes())[..12]
+                &sha(format!("{}\u{0}{}", opts.work_dir.display(), argv.join("\u{0}")).as_bytes())
+                    [..12]
             ));
             let script = opts.work_dir.join(script);
             compile::prepare(compiler, &venv, &script, hot, &dest)
         })();
         match prepared {
             Err(e) => {
-                let text = format!("{e:#}");
-                // A build that ran and failed is a failure; a precondition that is not met is unavailable.
-                if text.contains(" failed (log: ") {
+                // A build that ran and failed is a failure (its own context names the error and the log); a
+                // precondition that is not met is unavailable, with the whole chain of why.
+                if e.to_string().contains(" (log: ") {
                     a.status = "failed".into();
+                    a.reason = e.to_string();
+                } else {
+                    a.reason = format!("{e:#}");
                 }
-                a.reason = text;
             }
             Ok(p) => {
                 a = attempt(
