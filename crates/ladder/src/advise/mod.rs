@@ -152,7 +152,13 @@ pub fn advise(
         let i = match modules.iter().position(|m| m.traits.file == key) {
             Some(i) => i,
             None => {
-                modules.push(traits::SourceModule::read(&path));
+                modules.push(match (&inv.target, h.file.as_str()) {
+                    // `-c CODE`: the source is the command line itself.
+                    (command::Target::Code(code), "<string>") => {
+                        traits::SourceModule::parse(&key, code.clone())
+                    }
+                    _ => traits::SourceModule::read(&path),
+                });
                 modules.len() - 1
             }
         };

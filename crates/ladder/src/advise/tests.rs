@@ -182,6 +182,15 @@ fn sampling_works_on_every_cpython_found() {
         assert!(p.active_samples >= 5, "{}: {p:?}", r.id);
         assert_eq!(a.hotspots[0].function, "spin", "{}: {:?}", r.id, a.hotspots);
         assert_eq!(a.hotspots[0].file, "<string>", "{}", r.id);
+        // The -c source is read too, and on 3.10 the tree's first branch is the upgrade.
+        assert!(a.hotspots[0].source_traits.is_some(), "{}", r.id);
+        if r.minor() == "3.10" {
+            assert_eq!(
+                a.recommendations[0].rung, "cpython",
+                "{:?}",
+                a.recommendations
+            );
+        }
     }
 }
 

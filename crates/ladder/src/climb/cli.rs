@@ -30,7 +30,8 @@ pub struct ClimbArgs {
     /// Stop any single run after this many seconds.
     #[arg(long, default_value_t = 600.0, value_name = "SECS")]
     pub timeout: f64,
-    /// Only these rungs (comma-separated: cpython, free-threaded, pypy, graalpy, mypyc, cython; default: all).
+    /// Only these rungs (comma-separated: cpython, free-threaded, cpython-jit, pypy, graalpy, mypyc, cython;
+    /// default: all).
     #[arg(long, value_delimiter = ',', value_name = "ID,..")]
     pub rung: Option<Vec<String>>,
     /// The program's command line, after `--`: python [OPTIONS] (SCRIPT | -m MODULE | -c CODE) [ARGS...]

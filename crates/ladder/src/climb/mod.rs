@@ -397,6 +397,20 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
         );
         result.attempts.push(a);
         on_attempt(&result);
+        // A CPython built with the experimental JIT runs it once more with the JIT on (the cpython-jit rung).
+        if r.jit_available && opts.wants("cpython-jit") {
+            let a = attempt(
+                "cpython-jit",
+                &r.id,
+                &argv_with(&r.executable, &inv, None),
+                opts.work_dir,
+                &[("PYTHON_JIT".into(), "1".into())],
+                &reference,
+                opts,
+            );
+            result.attempts.push(a);
+            on_attempt(&result);
+        }
     }
     // 2. The hot modules compiled, on the baseline interpreter.
     let compilers: Vec<compile::Compiler> = [compile::Compiler::Mypyc, compile::Compiler::Cython]
