@@ -111,7 +111,7 @@ impl<'a> Figures<'a> {
         for (path, doc) in &self.results {
             let mut lo = f64::INFINITY;
             let mut hi = 0f64;
-            let mut seen = Vec::new();
+            let mut seen: Vec<String> = Vec::new();
             for b in benches {
                 // Prefer the study's size; fall back to whatever size the document measured.
                 let cells: Vec<_> = doc
@@ -129,17 +129,21 @@ impl<'a> Figures<'a> {
                         .max_by_key(|c| c.size)
                         .copied()
                 };
+                let cell = match from_minor {
+                    Some(m) => pick("cpython", Some(m)),
+                    None => pick(rung, None),
+                };
                 let interval = match from_minor {
                     // Upgrading from `m` to the newest CPython (the document's baseline): 1 / speedup(m).
-                    Some(m) => pick("cpython", Some(m))
+                    Some(_) => cell
                         .and_then(|c| c.speedup_ci95)
                         .map(|[l, h]| [1.0 / h, 1.0 / l]),
-                    None => pick(rung, None).and_then(|c| c.speedup_ci95),
+                    None => cell.and_then(|c| c.speedup_ci95),
                 };
-                if let Some([l, h]) = interval {
+                if let (Some([l, h]), Some(c)) = (interval, cell) {
                     lo = lo.min(l);
                     hi = hi.max(h);
-                    seen.push(*b);
+                    seen.push(format!("{b} {} size", c.size.as_str()));
                 }
             }
             if !seen.is_empty() {

@@ -126,7 +126,14 @@ fn vectorizable_example_gets_numpy_first() {
     let a = run(&example("vectorizable_math.py"), Duration::from_secs(300)).unwrap();
     assert_eq!(a.verdict, Verdict::CpuBound, "{:?}", a.verdict_why);
     assert_eq!(a.hotspots[0].function, "transform");
-    assert!(a.hotspots[0].traits.iter().any(|t| t == "vectorizable"));
+    assert!(
+        a.hotspots[0]
+            .traits
+            .iter()
+            .any(|t| t == "vectorizable (line 8)"),
+        "{:?}",
+        a.hotspots[0].traits
+    );
     assert_eq!(
         a.recommendations[0].rung, "numpy",
         "{:?}",

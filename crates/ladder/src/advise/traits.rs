@@ -243,7 +243,8 @@ impl FunctionTraits {
             });
         }
         if !self.elementwise.is_empty() {
-            v.push("vectorizable".into());
+            let lines: Vec<String> = self.elementwise.iter().map(|r| r[0].to_string()).collect();
+            v.push(format!("vectorizable (line {})", lines.join(", ")));
         }
         if self.numpy_calls > 0 {
             v.push("numpy".into());
