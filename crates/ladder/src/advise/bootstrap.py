@@ -91,12 +91,12 @@ def _write_report(path, started_ns, exit_code, error):
             report["sites_at"] = "largest heap seen"
         tracemalloc.stop()
         # The interpreter's own import machinery and this bootstrap are not the program's allocations.
+        # runpy and the pkgutil lookups it makes to start the program are this bootstrap's doing too.
+        ours = [__file__, tracemalloc.__file__, runpy.__file__]
+        if "pkgutil" in sys.modules:
+            ours.append(sys.modules["pkgutil"].__file__)
         snapshot = snapshot.filter_traces(
-            [
-                tracemalloc.Filter(False, "<frozen *>"),
-                tracemalloc.Filter(False, __file__),
-                tracemalloc.Filter(False, tracemalloc.__file__),
-            ]
+            [tracemalloc.Filter(False, "<frozen *>")] + [tracemalloc.Filter(False, f) for f in ours if f]
         )
         for stat in snapshot.statistics("lineno")[:TOP_SITES]:
             frame = stat.traceback[0]
