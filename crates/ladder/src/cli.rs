@@ -42,7 +42,7 @@ pub enum Command {
     Report(crate::report_cli::ReportArgs),
     /// Compare two results documents (two machines, before/after) with a significance test per cell.
     Compare(crate::report_cli::CompareArgs),
-    /// Run your program (`ladder advise -- python app.py ARGS`) and classify it: I/O-, memory- or CPU-bound.
+    /// Profile your program (`ladder advise -- python app.py ARGS`): I/O-, memory- or CPU-bound, hot spots, ranked rungs.
     Advise(AdviseArgs),
     /// Run your program on every other runtime and with its hot modules compiled, output checked, speedups measured.
     Climb(crate::climb::cli::ClimbArgs),
