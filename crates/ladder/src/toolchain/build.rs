@@ -155,7 +155,8 @@ fn shown(cmd: &Command) -> String {
     s
 }
 
-fn build_mypyc(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
+/// Also used by `ladder climb` on the user's hot modules (in a copy).
+pub fn build_mypyc(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
     let mut cmd = Command::new(&venv.python);
     cmd.args(["-m", "mypyc", impl_file]).current_dir(dir);
     let line = shown(&cmd);
@@ -191,7 +192,8 @@ fn python_build_vars(venv: &Venv) -> Result<(String, String)> {
     }
 }
 
-fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
+/// Also used by `ladder climb` (Cython's pure-Python mode on the user's unchanged `.py`, in a copy).
+pub fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
     let c_file = format!("{stem}.c");
     let mut cython = Command::new(&venv.python);
