@@ -89,7 +89,10 @@ fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
     if dest.join(".complete").is_file() {
         return Ok(dest);
     }
-    let staging = parent.join(format!("{hash}.tmp-{}", std::process::id()));
+    // Unique per process and call: threads of one process (unit tests) write trees concurrently too.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staging = parent.join(format!("{hash}.tmp-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     for (path, bytes) in &sorted {
         let target = staging.join(path);
@@ -99,10 +102,23 @@ fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
         std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
     }
     std::fs::write(staging.join(".complete"), b"")?;
-    let _ = std::fs::remove_dir_all(&dest);
-    std::fs::rename(&staging, &dest)
-        .with_context(|| format!("moving {} to {}", staging.display(), dest.display()))?;
-    Ok(dest)
+    // Several ladder processes may share a home (parallel tests, two terminals): a complete tree another one
+    // moved in meanwhile is used as is, never removed under its readers. Only a tree without its marker (an
+    // interrupted write) is replaced.
+    let complete = || dest.join(".complete").is_file();
+    if !complete() && dest.exists() {
+        let _ = std::fs::remove_dir_all(&dest);
+    }
+    match std::fs::rename(&staging, &dest) {
+        Ok(()) => Ok(dest),
+        Err(_) if complete() => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Ok(dest)
+        }
+        Err(e) => {
+            Err(e).with_context(|| format!("moving {} to {}", staging.display(), dest.display()))
+        }
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -125,5 +141,30 @@ mod tests {
         let crate_dir = embedded_kernels_crate(dir.path()).unwrap();
         let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
         assert_eq!(profile(&manifest), profile(workspace));
+    }
+
+    #[test]
+    fn concurrent_writers_never_pull_a_tree_from_under_a_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![(PathBuf::from("a/b.txt"), b"x".to_vec())];
+        // eight writers race to create the tree; each reads it right after
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..20 {
+                        let got = write_tree(dir.path(), &files).unwrap();
+                        assert_eq!(std::fs::read(got.join("a/b.txt")).unwrap(), b"x");
+                    }
+                });
+            }
+        });
+        let first = write_tree(dir.path(), &files).unwrap();
+        let marker = first.join("a/b.txt");
+        // an interrupted write (no marker) is replaced, and no staging folder is left behind
+        std::fs::remove_file(first.join(".complete")).unwrap();
+        std::fs::remove_file(&marker).unwrap();
+        assert_eq!(write_tree(dir.path(), &files).unwrap(), first);
+        assert_eq!(std::fs::read(&marker).unwrap(), b"x");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
