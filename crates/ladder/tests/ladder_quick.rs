@@ -88,7 +88,7 @@ fn quick_ladder_every_rung_ok_and_verified() {
         assert!(has(bench, "numba") && has(bench, "c"), "{bench}");
     }
     assert!(has("spectral-norm", "numpy"));
-    assert!(has("nbody", "pythran"));
+    assert!(has("nbody", "pythran") && has("spectral-norm", "pythran"));
     for bench in ["nbody", "spectral-norm"] {
         for rung in ["free-threaded", "cpython-jit", "graalpy"] {
             assert!(has(bench, rung), "{bench} x {rung} missing");
