@@ -113,7 +113,7 @@ fn quick_ladder_every_rung_ok_and_verified() {
         ("json-pipeline-dicts", &["nuitka"][..]),
         ("nbody", &["nuitka"][..]),
         ("spectral-norm", &["nuitka"][..]),
-        ("json-pipeline", &["nuitka"][..]),
+        ("json-pipeline", &["nuitka", "multiprocessing"][..]),
     ] {
         for rung in rungs {
             assert!(has(bench, rung), "{bench} x {rung} missing");
@@ -142,6 +142,8 @@ fn quick_ladder_every_rung_ok_and_verified() {
     let pool = cell("spectral-norm", "multiprocessing");
     assert!(pool["processes"].as_u64().unwrap() >= 2, "{pool}");
     assert!(pool["cpu_ns"].as_f64().unwrap() > 0.0, "{pool}");
+    let pool = cell("json-pipeline", "multiprocessing");
+    assert!(pool["processes"].as_u64().unwrap() >= 2, "{pool}");
     // JAX ran in float64 (its float32 default would have failed the check anyway).
     assert_eq!(cell("spectral-norm", "jax")["impl_info"]["x64"], true);
     assert!(has("json-pipeline", "c"));
