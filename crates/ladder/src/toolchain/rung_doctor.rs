@@ -106,6 +106,8 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
     match rung.build {
         BuildKind::None => {}
         BuildKind::Maturin => s.push_str("; built with maturin + cargo"),
+        // The C rung is a plain shared library loaded through ctypes: no interpreter headers involved.
+        BuildKind::Cc => s.push_str(&format!("; built with {}", super::build::cc_program())),
         kind if kind.needs_cc() => s.push_str(&format!(
             "; built with {} and {}'s headers",
             if kind == BuildKind::CppExt {
@@ -118,4 +120,72 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
         _ => {}
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::plan::tests::fake_runtime;
+    use crate::toolchain::discover::Implementation;
+
+    #[test]
+    fn every_newer_rung_gets_a_line_with_its_state() {
+        let cat =
+            Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog")).unwrap();
+        let d = Discovery {
+            runtimes: vec![
+                fake_runtime(Implementation::Cpython, "3.12.4"),
+                fake_runtime(Implementation::Cpython, "3.13.0"),
+            ],
+            skipped: vec![],
+        };
+        let home = tempfile::tempdir().unwrap();
+        let venv = home.path().join("venvs").join("cpython-3.13");
+        std::fs::create_dir_all(&venv).unwrap();
+        std::fs::write(venv.join("ladder-installed.txt"), "orjson==3.13.0\n").unwrap();
+        let tools = ToolPresence {
+            cc: true,
+            cargo: true,
+            programs: vec![],
+            headers: vec![],
+        };
+        let lines = lines(&cat, &d, d.default_baseline(), tools, home.path());
+        let line = |rung: &str| {
+            lines
+                .iter()
+                .find(|l| l.split_whitespace().next() == Some(rung))
+                .unwrap_or_else(|| panic!("no doctor line for {rung}: {lines:#?}"))
+                .clone()
+        };
+        for rung in [
+            "jax",
+            "taichi",
+            "mojo",
+            "pythran",
+            "nuitka",
+            "codon",
+            "orjson",
+            "msgspec",
+            "pysimdjson",
+        ] {
+            line(rung);
+        }
+        assert!(line("orjson").contains("orjson==3.13.0 installed in its managed venv"));
+        assert!(line("nuitka").contains("installs nuitka==4.3.3"));
+        assert!(line("nuitka").contains("available on cpython-3.13"));
+        assert!(line("taichi").contains("available on cpython-3.12"));
+        let simdjson = line("simdjson-ext");
+        assert!(
+            simdjson.contains("unavailable: libsimdjson-dev is not installed")
+                && simdjson.contains("(get it: apt-get install -y libsimdjson-dev)"),
+            "{simdjson}"
+        );
+        assert!(line("codon").contains("exaloop.io/install.sh"));
+        // Interpreter-only rungs are under "Runtimes", not here.
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.trim_start().starts_with("cpython "))
+        );
+    }
 }
