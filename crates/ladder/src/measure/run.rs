@@ -200,11 +200,16 @@ impl<'a> Runner<'a> {
             annotate: self.annotate,
             link: &rung.link,
         })
-        .map_err(|e| {
-            failed(
+        .map_err(|e| match e.downcast_ref::<build::MissingPythonHeaders>() {
+            Some(missing) => Blocked {
+                status: Status::Unavailable,
+                reason: missing.to_string(),
+                get: Some(build::PYTHON_DEV_GET.into()),
+            },
+            None => failed(
                 Status::Failed,
                 e.context(format!("building the {} rung", rung.id)),
-            )
+            ),
         })?;
         cell.build = Some(prepared.kernels.clone().unwrap_or(built.info.clone()));
         let data_path = match bench.input {

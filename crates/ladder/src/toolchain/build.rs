@@ -221,6 +221,12 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     {
         return Ok(built(info));
     }
+    // Every build but the plain C library compiles against the interpreter's headers.
+    if req.kind != BuildKind::Cc
+        && let Some(venv) = req.venv
+    {
+        check_python_headers(venv)?;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     for f in &files {
@@ -293,6 +299,43 @@ fn build_mypyc(
     let mut flags = vec!["(the interpreter's sysconfig CFLAGS, -O3 via setuptools)".to_string()];
     flags.extend(extra);
     Ok(fp_info("mypyc", vec![line], flags, fair))
+}
+
+/// The interpreter has no C headers (e.g. Debian's own python3 without python3-dev), so no extension module can be
+/// compiled for it: the rung is unavailable there, with the command that gets them, not failed.
+#[derive(Debug)]
+pub struct MissingPythonHeaders {
+    pub python: PathBuf,
+    pub include: String,
+}
+
+impl std::fmt::Display for MissingPythonHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} has no C headers (no Python.h in {}): extension modules cannot be compiled for it",
+            self.python.display(),
+            self.include
+        )
+    }
+}
+
+impl std::error::Error for MissingPythonHeaders {}
+
+/// What gets the headers of Debian's python3 (pyenv's and uv's CPythons ship theirs).
+pub const PYTHON_DEV_GET: &str = "apt-get install -y python3-dev";
+
+/// Fails with `MissingPythonHeaders` when the venv's interpreter has no Python.h.
+pub fn check_python_headers(venv: &Venv) -> Result<()> {
+    let (include, _) = python_build_vars(venv)?;
+    if Path::new(&include).join("Python.h").is_file() {
+        return Ok(());
+    }
+    Err(MissingPythonHeaders {
+        python: venv.python.clone(),
+        include,
+    }
+    .into())
 }
 
 /// The include folder and extension suffix of the venv's interpreter.
@@ -631,6 +674,34 @@ mod tests {
         let cy_annotated =
             cache_key(&request(&bench, false, true, BuildKind::Cython), &files).unwrap();
         assert_ne!(cy, cy_annotated);
+    }
+
+    #[test]
+    fn an_interpreter_without_headers_is_reported_as_such() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let python = tmp.path().join("python");
+        // Answers the sysconfig question the way a python3 without python3-dev does: a folder with no Python.h.
+        std::fs::write(
+            &python,
+            format!(
+                "#!/bin/sh\necho {}/include\necho .so\n",
+                tmp.path().display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let venv = Venv {
+            dir: tmp.path().to_path_buf(),
+            python: python.clone(),
+        };
+        let err = check_python_headers(&venv).unwrap_err();
+        let missing = err.downcast_ref::<MissingPythonHeaders>().unwrap();
+        assert_eq!(missing.python, python);
+        assert!(err.to_string().contains("no Python.h in"), "{err}");
+        std::fs::create_dir_all(tmp.path().join("include")).unwrap();
+        std::fs::write(tmp.path().join("include/Python.h"), "").unwrap();
+        check_python_headers(&venv).unwrap();
     }
 
     #[test]
