@@ -596,7 +596,11 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
         kind: "maturin".into(),
         commands: vec![shown(&maturin)],
         cflags: vec!["cargo --release (codegen-units=1, lto)".into()],
-        fp_contract: "off (rustc never contracts to FMA implicitly)".into(),
+        // `fma` stays false: it means implicit fusing by the compiler, which rustc never does. FMA instructions the
+        // kernels call explicitly are theirs to report (`impl_info`).
+        fp_contract:
+            "off (rustc never fuses implicitly; explicit FMA intrinsics are reported in impl_info)"
+                .into(),
         ..BuildInfo::default()
     };
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == source_hash) {
