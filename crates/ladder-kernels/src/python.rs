@@ -24,14 +24,7 @@ impl From<InputError> for PyErr {
 #[pyfunction]
 fn nbody(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
     let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
-    Ok(py.detach(|| nb::energies(steps, nb::Mode::Fast)))
-}
-
-/// n-body without explicit SIMD (the `rust-scalar` rung).
-#[pyfunction]
-fn nbody_scalar(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
-    let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
-    Ok(py.detach(|| nb::energies(steps, nb::Mode::Scalar)))
+    Ok(py.detach(|| nb::energies(steps)))
 }
 
 /// spectral-norm: (norm, vBv, vv) after the ten power iterations on the n × n matrix; explicit SIMD (the level
@@ -268,16 +261,40 @@ impl Keys {
 /// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event.
 fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDict>> {
     let k = Keys::get(py);
+    let keys = [
+        &k.events,
+        &k.purchases,
+        &k.revenue,
+        &k.cart_value,
+        &k.items,
+        &k.top_type,
+        &k.top_page,
+        &k.peak_hour,
+        &k.active_days,
+        &k.first_ts,
+        &k.last_ts,
+    ];
+    // Every user's dict is a copy of one with all the keys: CPython copies its key table as is, so no dict
+    // grows key by key, and each set_item below replaces a value in place.
+    let template = PyDict::new(py);
+    for key in keys {
+        template.set_item(key.bind(py), py.None())?;
+    }
+    let pages: Vec<Bound<'py, PyString>> = output
+        .page_names()
+        .iter()
+        .map(|name| PyString::new(py, name))
+        .collect();
     let result = PyDict::new(py);
     for u in output.users() {
-        let d = PyDict::new(py);
+        let d = template.copy()?;
         d.set_item(k.events.bind(py), u.events)?;
         d.set_item(k.purchases.bind(py), u.purchases)?;
         d.set_item(k.revenue.bind(py), u.revenue)?;
         d.set_item(k.cart_value.bind(py), u.cart_value)?;
         d.set_item(k.items.bind(py), u.items)?;
         d.set_item(k.top_type.bind(py), k.types[u.top_type as usize].bind(py))?;
-        d.set_item(k.top_page.bind(py), u.top_page)?;
+        d.set_item(k.top_page.bind(py), &pages[u.top_page_id as usize])?;
         d.set_item(k.peak_hour.bind(py), u.peak_hour)?;
         d.set_item(k.active_days.bind(py), u.active_days)?;
         d.set_item(k.first_ts.bind(py), u.first_ts.text().as_str())?;
@@ -292,7 +309,7 @@ fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDic
 mod module {
     #[pymodule_export]
     use super::{
-        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, nbody_scalar, simd_level,
-        spectral_norm, spectral_norm_scalar, threads,
+        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, simd_level, spectral_norm,
+        spectral_norm_scalar, threads,
     };
 }

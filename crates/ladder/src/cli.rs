@@ -77,9 +77,15 @@ pub struct RunArgs {
     /// quick (seconds), default (the study's sizes) or standard (the Benchmarks Game's).
     #[arg(long, default_value = "default", value_name = "SIZE")]
     pub size: String,
-    /// Measure every cell at each of these sizes, for the scaling report (e.g. quick,default; overrides
-    /// --size). Only the named sizes, whose references are pinned, so every point is verified.
-    #[arg(long, value_delimiter = ',', value_name = "SIZE,..")]
+    /// Measure every cell at each of these sizes, for the scaling report (overrides --size): named sizes
+    /// and/or numbers of work units (n-body steps, spectral-norm N, pipeline events), e.g. 100,200,400. At an n
+    /// with no pinned reference every rung is cross-checked against the baseline rung's output at that n.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "SIZE|N,..",
+        allow_hyphen_values = true
+    )]
     pub sizes: Option<Vec<String>>,
     /// The runtime every speedup is measured against (a runtime id such as cpython-3.12, or 3.12). Default: the
     /// newest CPython found.
@@ -181,7 +187,8 @@ pub fn timing_for(size: SizeName, args: &RunArgs) -> Result<TimingPolicy> {
             warmup_ns: s / 5,
             timeout_ns: 120 * s,
         },
-        SizeName::Default => TimingPolicy {
+        // A numeric `--sizes` entry: ladder cannot know how long an arbitrary n takes, so the generous policy.
+        SizeName::Default | SizeName::Custom => TimingPolicy {
             min_samples: 5,
             max_samples: 50,
             min_time_ns: s,
@@ -294,37 +301,32 @@ pub fn new_results(
 }
 
 /// The sizes of a run: `--sizes` (validated, deduplicated, smallest first) or `--size`.
-fn run_sizes(args: &RunArgs) -> Result<Vec<SizeName>> {
-    let Some(list) = &args.sizes else {
-        return Ok(vec![parse_size(&args.size)?]);
-    };
-    let mut sizes = Vec::new();
-    for s in list {
-        sizes.push(SizeName::parse(s.trim()).ok_or_else(|| {
-            UsageError::new(format!(
-                "--sizes {s}: unknown size; valid sizes: quick, default, standard (only these have pinned \
-                 references, so only these can be verified)"
-            ))
-        })?);
+fn run_sizes(args: &RunArgs) -> Result<Vec<plan::RunSize>> {
+    match &args.sizes {
+        None => Ok(vec![plan::RunSize::Named(parse_size(&args.size)?)]),
+        Some(list) => Ok(plan::parse_sizes(list)?),
     }
-    sizes.sort();
-    sizes.dedup();
-    if sizes.is_empty() {
-        return Err(UsageError::new("--sizes: give at least one size").into());
-    }
-    Ok(sizes)
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
     let sizes = run_sizes(&args)?;
-    // The largest size sets the timing policy (its timeout is the generous one).
-    let size = *sizes.last().unwrap_or(&SizeName::Default);
+    // The largest size sets the timing policy (its timeout is the generous one); a numeric size counts as
+    // `default`, since ladder cannot know how long an arbitrary n takes.
+    let size = sizes
+        .iter()
+        .map(|s| match s {
+            plan::RunSize::Named(n) => *n,
+            plan::RunSize::N(_) => SizeName::Default,
+        })
+        .max()
+        .unwrap_or(SizeName::Default);
     let timing = timing_for(size, &args)?;
     let catalog = load_catalog(&args.catalog)?;
     let selection = Selection {
         benches: args.bench.clone(),
         rungs: args.rung.clone(),
         size: Some(size),
+        n: None,
     };
     plan::validate_selection(&catalog, &selection)?;
     args.outputs.check()?;
@@ -349,21 +351,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let discovery = discover(&SearchPaths::from_env());
     let baseline = resolve_baseline(&discovery, args.baseline.as_deref())?;
     let found_tools = probe_tools();
-    let mut plan = plan::Plan::default();
-    for s in &sizes {
-        let one = plan::build_plan(
-            &catalog,
-            &discovery,
-            baseline,
-            &Selection {
-                size: Some(*s),
-                ..selection.clone()
-            },
-            tool_presence(&found_tools, &catalog),
-        );
-        plan.cells.extend(one.cells);
-        plan.notes.extend(one.notes);
-    }
+    let plan = plan::build_plan_sizes(
+        &catalog,
+        &discovery,
+        baseline,
+        &selection,
+        &sizes,
+        &tool_presence(&found_tools, &catalog),
+    );
     for note in &plan.notes {
         eprintln!("note: {note}");
     }
@@ -372,6 +367,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let settings = Settings {
         size,
+        sizes: if args.sizes.is_some() {
+            sizes.iter().map(|s| s.to_string()).collect()
+        } else {
+            Vec::new()
+        },
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
         fair: args.fair,
@@ -382,8 +382,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let kept = results_dir.join(format!("run-{}.json", results.started_at.replace(':', "")));
     let json_path = args.json.clone().unwrap_or_else(|| kept.clone());
     eprintln!(
-        "ladder: {} cells, size {size}, baseline {}, floating point {}; results -> {}",
+        "ladder: {} cells, size {}, baseline {}, floating point {}; results -> {}",
         plan.cells.len(),
+        sizes
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         baseline.map(|b| b.id.as_str()).unwrap_or("none found"),
         if args.fair { "fair" } else { "best effort" },
         json_path.display()
@@ -394,6 +399,8 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     runner.json_path = Some(json_path.clone());
     runner.fair = args.fair;
     runner.annotate = args.annotate;
+    let html_progress = |r: &crate::report::results::Results| args.outputs.write_html_partial(r);
+    runner.on_save = Some(&html_progress);
     let mut progress = TerminalProgress::new();
     runner.run(&plan, &mut results, &mut progress)?;
     if args.json.is_some() {

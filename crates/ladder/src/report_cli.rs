@@ -48,6 +48,12 @@ pub struct CompareArgs {
     /// Exit 1 when any cell of B is significantly slower than A by more than PCT percent (for CI).
     #[arg(long, value_name = "PCT")]
     pub fail_if_slower: Option<f64>,
+    /// Also write the comparison as JSON here (per cell: ratio, interval, p-value, test, verdict).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Also write the comparison as Markdown here.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
 }
 
 /// Fails early, with the flag named, when an output's folder does not exist.
@@ -94,6 +100,18 @@ impl Outputs {
             write(&self.csv, export::csv(results))?;
         }
         Ok(())
+    }
+
+    /// Rewrites the HTML page as the run stands (after every cell), atomically and quietly, so an interrupted
+    /// run still leaves a page with everything measured so far.
+    pub fn write_html_partial(&self, results: &Results) -> Result<()> {
+        let Some(p) = &self.html else {
+            return Ok(());
+        };
+        let tmp = p.with_extension("html.tmp");
+        std::fs::write(&tmp, html::render(results))
+            .with_context(|| format!("--html: writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, p).with_context(|| format!("--html: writing {}", p.display()))
     }
 }
 
@@ -145,10 +163,23 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode> {
         ))
         .into());
     }
+    check_output("--json", args.json.as_deref())?;
+    check_output("--markdown", args.markdown.as_deref())?;
     let a = load(&args.a, "A")?;
     let b = load(&args.b, "B")?;
     let cmp = compare::compare(&a, &b);
     print!("{}", compare::render(&cmp, &args.a, &args.b));
+    if let Some(p) = &args.json {
+        let text = serde_json::to_string_pretty(&compare::to_json(&cmp, &args.a, &args.b))?;
+        std::fs::write(p, text + "\n")
+            .with_context(|| format!("--json: writing {}", p.display()))?;
+        eprintln!("ladder: wrote {}", p.display());
+    }
+    if let Some(p) = &args.markdown {
+        std::fs::write(p, compare::render_markdown(&cmp, &args.a, &args.b))
+            .with_context(|| format!("--markdown: writing {}", p.display()))?;
+        eprintln!("ladder: wrote {}", p.display());
+    }
     if let Some(pct) = args.fail_if_slower {
         let slower = cmp.slower_than(pct);
         if !slower.is_empty() {
@@ -156,7 +187,7 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode> {
                 eprintln!(
                     "ladder: {} ({}) {} is {:.1}% slower in B (significant)",
                     p.benchmark,
-                    p.size,
+                    p.size_label(),
                     p.label_b,
                     (p.ratio.unwrap_or(1.0) - 1.0) * 100.0
                 );

@@ -66,7 +66,7 @@ const CASES: &[(&str, &str)] = &[
     // absurd sizes
     (r#"k.nbody(-1)"#, "steps must be >= 0"),
     (r#"k.nbody(10**11)"#, "steps must be at most"),
-    (r#"k.nbody_scalar(-5)"#, "steps must be >= 0"),
+    (r#"k.nbody("5")"#, "steps must be an int"),
     (r#"k.spectral_norm(0)"#, "between 1 and 100000"),
     (r#"k.spectral_norm(10**9)"#, "between 1 and 100000"),
     (r#"k.spectral_norm_scalar(-3)"#, "between 1 and 100000"),

@@ -8,7 +8,7 @@
 use assert_cmd::Command;
 use ladder::catalog::SizeName;
 use ladder::report::compare::{self, Verdict};
-use ladder::report::results::{Results, Status};
+use ladder::report::results::{Reference, Results, Status};
 use ladder::report::{export, html, markdown, scaling, terminal};
 use std::path::{Path, PathBuf};
 
@@ -314,6 +314,7 @@ fn scaling_fit_from_two_sizes() {
             c.size = SizeName::Standard;
             c.n *= 10;
             c.median_ns = c.median_ns.map(|m| m * 100.0);
+            c.cpu_ns = c.cpu_ns.map(|m| m * 100.0);
             c
         })
         .collect();
@@ -325,4 +326,230 @@ fn scaling_fit_from_two_sizes() {
     }
     let page = html::render(&r);
     assert!(page.contains("time against n") && page.contains("exponent 2.00"));
+}
+
+/// The fixture plus each n-body and spectral-norm cell at a second, custom n (n-body at half the steps in half
+/// the time, spectral-norm at half the N in a quarter of the time), verified the way `ladder run --sizes` does
+/// it: cross-checked against the baseline, which is the reference there. One spectral-norm cell is wrong at the
+/// custom n and must not be fitted.
+fn scaling_fixture() -> Results {
+    let mut r = fixture();
+    let base = r.baseline.clone().unwrap();
+    let mut extra = Vec::new();
+    for (bench, div, time) in [("nbody", 2, 0.5), ("spectral-norm", 2, 0.25)] {
+        let others: Vec<String> = r
+            .cells
+            .iter()
+            .filter(|c| c.benchmark == bench && c.status == Status::Ok)
+            .filter(|c| !(c.rung == "cpython" && c.runtime == base))
+            .map(|c| format!("{} on {}", c.rung, c.runtime))
+            .collect();
+        for c in r.cells.iter().filter(|c| c.benchmark == bench) {
+            let mut c = c.clone();
+            c.size = SizeName::Custom;
+            c.n /= div;
+            c.median_ns = c.median_ns.map(|m| m * time);
+            c.samples_ns.iter_mut().for_each(|x| *x *= time);
+            c.ci95_ns = c.ci95_ns.map(|[lo, hi]| [lo * time, hi * time]);
+            c.cpu_ns = c.cpu_ns.map(|x| x * time);
+            if bench == "nbody" && c.rung == "c" {
+                // This worker waited for a core at the custom n: wall time doubled, CPU time did not.
+                c.median_ns = c.median_ns.map(|m| m * 2.0);
+                c.samples_ns.iter_mut().for_each(|x| *x *= 2.0);
+                c.ci95_ns = c.ci95_ns.map(|[lo, hi]| [lo * 2.0, hi * 2.0]);
+            }
+            c.reference = Some(if c.rung == "cpython" && c.runtime == base {
+                Reference::Baseline {
+                    confirmed_by: others.clone(),
+                }
+            } else {
+                Reference::CrossChecked {
+                    against: format!("cpython on {base}"),
+                    n: c.n,
+                }
+            });
+            if bench == "spectral-norm" && c.rung == "mypyc" {
+                c.status = Status::Wrong;
+                c.verified = false;
+                c.reason = "norm = 1.27e0, expected 1.28e0 (relative error 1.0e-2 > 1e-9)".into();
+            }
+            extra.push(c);
+        }
+    }
+    r.cells.extend(extra);
+    r.recompute_speedups();
+    r
+}
+
+#[test]
+fn scaling_exponents_in_the_terminal_and_markdown() {
+    let r = scaling_fixture();
+    let fits = scaling::fits(&r, "nbody");
+    assert!(fits.len() >= 8);
+    for f in &fits {
+        assert!((f.cpu_exponent.unwrap() - 1.0).abs() < 1e-9, "{f:?}");
+        if f.rung == "c" {
+            // Waiting bent the wall-time fit (half the steps in the same wall time: exponent 0); the CPU-time
+            // fit is straight, and the fit is marked ≈.
+            assert!(f.exponent.unwrap().abs() < 1e-9, "{f:?}");
+            assert!(f.shaky && f.exponent_text().starts_with('≈'));
+        } else {
+            assert!((f.exponent.unwrap() - 1.0).abs() < 1e-9, "{f:?}");
+        }
+    }
+    let spectral = scaling::fits(&r, "spectral-norm");
+    assert!(
+        spectral
+            .iter()
+            .all(|f| (f.exponent.unwrap() - 2.0).abs() < 1e-9)
+    );
+    // The wrong cell is not fitted: mypyc has one verified point only.
+    assert!(!spectral.iter().any(|f| f.rung == "mypyc"));
+
+    let text = terminal::render(&r);
+    let from = text
+        .find("n-body: time against n")
+        .expect("a scaling section");
+    let scaling_text = &text[from..text
+        .rfind("cells:")
+        .map(|i| text[..i].rfind('\n').unwrap_or(i))
+        .unwrap()];
+    assert!(scaling_text.contains("spectral-norm: time against n"));
+    insta::assert_snapshot!("terminal_scaling", scaling_text);
+
+    let md = markdown::render(&r);
+    assert!(md.contains("Cross-checked, not pinned: n=250000 has no pinned reference"));
+    assert!(md.contains("ok ✓ cross-checked") && md.contains("ok ✓ reference"));
+    assert!(!md.contains("pinned in benchmark.toml for n=250000"));
+    // The study's figures are for its (default) size: none beside the custom n, still there at the default one.
+    let custom = &md[md.find("## n-body (250000 steps, size custom)").unwrap()..];
+    let custom = &custom[..custom[3..].find("\n## ").unwrap()];
+    assert!(
+        !custom.contains("Study figures") && !custom.contains("(1.66 s)"),
+        "{custom}"
+    );
+    let default = &md[md.find("## n-body (500000 steps, size default)").unwrap()..];
+    assert!(default[..default[3..].find("\n## ").unwrap()].contains("Study figures"));
+    let from = md.find("## n-body: time against n").unwrap();
+    insta::assert_snapshot!("markdown_scaling", &md[from..]);
+
+    // The HTML says the same, and links each size's section by its n.
+    let page = html::render(&r);
+    assert!(page.contains(r##"href="#nbody-n250000""##) && page.contains(r#"id="nbody-n250000""#));
+    assert!(page.contains("Cross-checked, not pinned"));
+}
+
+#[test]
+fn compare_writes_json_and_markdown() {
+    let (a, b) = pair_docs(samples(1e6, 0.02, 1, 20), samples(1.3e6, 0.02, 2, 20));
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    a.write(&pa).unwrap();
+    b.write(&pb).unwrap();
+    let (json_out, md_out) = (dir.path().join("cmp.json"), dir.path().join("cmp.md"));
+    let out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", home())
+        .arg("compare")
+        .args([pa.to_str().unwrap(), pb.to_str().unwrap()])
+        .arg("--json")
+        .arg(&json_out)
+        .arg("--markdown")
+        .arg(&md_out)
+        .args(["--fail-if-slower", "10"])
+        .output()
+        .unwrap();
+    // 30% slower and significant: the CI gate fails, and the files are still written.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap()).unwrap();
+    assert_eq!(doc["schema"], "ladder-compare");
+    let cells = doc["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 1);
+    let c = &cells[0];
+    assert_eq!(c["verdict"], "slower");
+    let ratio = c["ratio"].as_f64().unwrap();
+    assert!((ratio - 1.3).abs() < 0.05, "{ratio}");
+    let [lo, hi] = [
+        c["ratio_ci95"][0].as_f64().unwrap(),
+        c["ratio_ci95"][1].as_f64().unwrap(),
+    ];
+    assert!(lo < ratio && ratio < hi && lo > 1.0);
+    assert!(c["test"]["p"].as_f64().unwrap() < 1e-6);
+    assert!(
+        c["test"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mann-Whitney U")
+    );
+    assert!(c["untested_because"].is_null());
+    let md = std::fs::read_to_string(&md_out).unwrap();
+    assert!(md.starts_with("# ladder compare"));
+    assert!(md.contains("| B slower |"), "{md}");
+    assert!(md.contains("Mann-Whitney U"));
+
+    // Equal samples: the verdict says so, with the p-value; a published-medians side is untested, with why.
+    let (a, b) = pair_docs(samples(1e6, 0.02, 3, 20), samples(1e6, 0.02, 4, 20));
+    let cmp = compare::compare(&a, &b);
+    let doc = compare::to_json(&cmp, "a", "b");
+    assert_eq!(doc["cells"][0]["verdict"], "no-significant-difference");
+    assert!(doc["cells"][0]["test"]["p"].as_f64().unwrap() >= compare::ALPHA);
+    let study = compare::to_json(
+        &compare::compare(&fixture(), &fixture_without_samples()),
+        "a",
+        "b",
+    );
+    let untested = study["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["verdict"] == "untested")
+        .unwrap();
+    assert!(
+        untested["test"].is_null()
+            && untested["untested_because"]
+                .as_str()
+                .unwrap()
+                .contains("no raw samples")
+    );
+
+    // A missing output folder is a usage error naming the flag, before anything is read.
+    let out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", home())
+        .arg("compare")
+        .args([pa.to_str().unwrap(), pb.to_str().unwrap()])
+        .args(["--json", "/nonexistent-dir/x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--json /nonexistent-dir/x.json"));
+}
+
+fn fixture_without_samples() -> Results {
+    let mut r = fixture();
+    for c in &mut r.cells {
+        c.samples_ns.clear();
+    }
+    r
+}
+
+#[test]
+fn bad_sizes_are_a_usage_error_naming_the_flag() {
+    for bad in ["12x", "0", "-5", "quick,1.5", "medium"] {
+        let out = Command::cargo_bin("ladder")
+            .unwrap()
+            .env("LADDER_HOME", home())
+            .args(["run", "--bench", "nbody", "--sizes", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--sizes"), "{bad}: {err}");
+    }
 }

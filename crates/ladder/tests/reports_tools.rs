@@ -180,3 +180,56 @@ fn html_renders_in_headless_chromium() {
             .count()
     );
 }
+
+/// A real `ladder run --sizes quick,200,400,800 --bench nbody,spectral-norm --rung cpython,numpy,rust,c` on this
+/// shared 2-core machine (while other builds ran): n-body's quick size (1000) and spectral-norm's (100) are
+/// pinned, every other point cross-checked against CPython 3.13.
+#[test]
+fn scaling_page_renders_in_headless_chromium() {
+    let results = Results::read(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scaling-run.json"),
+    )
+    .unwrap();
+    let fits: usize = ["nbody", "spectral-norm"]
+        .iter()
+        .map(|b| ladder::report::scaling::fits(&results, b).len())
+        .sum();
+    // cpython on four CPythons, numpy, rust and c, for both benchmarks.
+    assert_eq!(fits, 14);
+    let points: usize = ["nbody", "spectral-norm"]
+        .iter()
+        .flat_map(|b| ladder::report::scaling::fits(&results, b))
+        .map(|f| f.points.len())
+        .sum();
+    assert_eq!(points, 56);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("scaling.html");
+    let source = html::render(&results);
+    std::fs::write(&page, &source).unwrap();
+    let url = format!("file://{}", page.display());
+    let shot = dir.path().join("shot.png");
+    browser(
+        dir.path(),
+        &[
+            "--window-size=390,1600".to_string(),
+            format!("--screenshot={}", shot.display()),
+            url.clone(),
+        ],
+    );
+    let bytes = std::fs::read(&shot).unwrap();
+    assert_eq!(png_size(&bytes), (390, 1600));
+    assert!(bytes.len() > 20_000, "{} bytes", bytes.len());
+    let out = browser(dir.path(), &["--dump-dom".to_string(), url]);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(dom.matches(r#"class="chart scaling""#).count(), 2);
+    assert_eq!(dom.matches(r#"<g class="line c"#).count(), fits);
+    // Every point a circle; the ladder charts draw none.
+    assert_eq!(dom.matches("<circle ").count(), points);
+    // One section per benchmark and size, the cross-checked ones saying so, the pinned ones too.
+    assert_eq!(dom.matches("Cross-checked, not pinned").count(), 6);
+    assert_eq!(
+        dom.matches("against the reference pinned in benchmark.toml")
+            .count(),
+        2
+    );
+}

@@ -238,6 +238,20 @@ impl<const N: usize> Tally<N> {
         self.count[value] += 1;
     }
 
+    /// Adds the counts of a tally taken over later events: values new here rank after every value seen
+    /// here, in the order the later tally first saw them.
+    fn absorb(&mut self, later: &Self) {
+        let mut order: Vec<usize> = (0..N).filter(|&v| later.count[v] > 0).collect();
+        order.sort_unstable_by_key(|&v| later.rank[v]);
+        for v in order {
+            if self.count[v] == 0 {
+                self.rank[v] = self.distinct;
+                self.distinct = self.distinct.wrapping_add(1);
+            }
+            self.count[v] += later.count[v];
+        }
+    }
+
     /// The most frequent value, ties to the first seen; `None` when nothing was counted.
     fn top(&self) -> Option<usize> {
         let mut best = None;
@@ -264,19 +278,37 @@ struct PageTally {
 impl PageTally {
     #[inline]
     fn add(&mut self, page: u32) {
+        self.add_many(page, 1);
+    }
+
+    /// Adds `count` sightings of `page`, first seen now if it is new here.
+    fn add_many(&mut self, page: u32, count: u32) {
         let distinct = self.distinct;
-        if let Some(count) = self.known.get_mut(page as usize) {
-            if *count == 0 {
+        if let Some(known) = self.known.get_mut(page as usize) {
+            if *known == 0 {
                 self.known_rank[page as usize] = distinct;
                 self.distinct += 1;
             }
-            *count += 1;
+            *known += count;
         } else if let Some(entry) = self.other.iter_mut().find(|e| e.0 == page) {
-            entry.1 += 1;
+            entry.1 += count;
         } else {
-            self.other.push((page, 1, distinct));
+            self.other.push((page, count, distinct));
             self.distinct += 1;
         }
+    }
+
+    /// Every page with its count, in the order they were first seen.
+    fn in_first_seen_order(&self) -> Vec<(u32, u32)> {
+        let mut seen: Vec<(u32, u32, u32)> = (0..KNOWN_PAGES.len())
+            .filter(|&p| self.known[p] > 0)
+            .map(|p| (p as u32, self.known[p], self.known_rank[p]))
+            .chain(self.other.iter().copied())
+            .collect();
+        seen.sort_unstable_by_key(|&(_, _, rank)| rank);
+        seen.into_iter()
+            .map(|(page, count, _)| (page, count))
+            .collect()
     }
 
     fn top(&self) -> Option<u32> {
@@ -306,6 +338,10 @@ struct UserAgg {
     revenue: f64,
     cart_value: f64,
     items: i64,
+    /// The lowest and highest running sum of `items` (from 0 in this aggregator): merging into an earlier
+    /// total overflows exactly when a sequential reading would have.
+    items_low: i64,
+    items_high: i64,
     types: Tally<5>,
     hours: Tally<24>,
     pages: PageTally,
@@ -313,6 +349,15 @@ struct UserAgg {
 }
 
 impl UserAgg {
+    #[inline]
+    fn add_term(&mut self, term: Term) {
+        if term.cart {
+            self.cart_value += term.value;
+        } else {
+            self.revenue += term.value;
+        }
+    }
+
     fn new(ts: Timestamp) -> Self {
         Self {
             events: 0,
@@ -322,6 +367,8 @@ impl UserAgg {
             revenue: 0.0,
             cart_value: 0.0,
             items: 0,
+            items_low: 0,
+            items_high: 0,
             types: Tally::default(),
             hours: Tally::default(),
             pages: PageTally::default(),
@@ -329,6 +376,9 @@ impl UserAgg {
         }
     }
 }
+
+const EVENTS_OVERFLOW: &str = "too many events for one user";
+const ITEMS_OVERFLOW: &str = "the sum of 'items' overflows 64 bits";
 
 /// The per-user aggregation over kept events in file order.
 #[derive(Debug)]
@@ -339,6 +389,17 @@ pub struct Aggregator {
     names: Vec<Box<str>>,
     other_pages: FxHashMap<Box<str>, u32>,
     page_names: Vec<Box<str>>,
+    /// For an aggregator of later events (see [`Aggregator::later`]): the float terms in event order, added
+    /// only when merged, so every sum is the sequential one bit for bit.
+    terms: Option<Vec<Term>>,
+}
+
+/// A float term of a user's `revenue` or `cart_value`, kept for the merge.
+#[derive(Clone, Copy, Debug)]
+struct Term {
+    slot: u32,
+    cart: bool,
+    value: f64,
 }
 
 impl Default for Aggregator {
@@ -355,6 +416,16 @@ impl Aggregator {
             names: Vec::new(),
             other_pages: FxHashMap::default(),
             page_names: KNOWN_PAGES.iter().map(|&p| p.into()).collect(),
+            terms: None,
+        }
+    }
+
+    /// An aggregator for events that follow others (a later slice of the input), to be merged with
+    /// [`Aggregator::absorb`]: it keeps its float terms instead of summing them.
+    pub fn later() -> Self {
+        Self {
+            terms: Some(Vec::new()),
+            ..Self::new()
         }
     }
 
@@ -411,10 +482,7 @@ impl Aggregator {
         let page = self.page_id(page)?;
         let slot = self.user_slot(user_id, ts)?;
         let user = &mut self.users[slot];
-        user.events = user
-            .events
-            .checked_add(1)
-            .ok_or("too many events for one user")?;
+        user.events = user.events.checked_add(1).ok_or(EVENTS_OVERFLOW)?;
         user.types.add(kind as usize);
         user.hours.add(ts.hour() as usize);
         user.pages.add(page);
@@ -422,18 +490,81 @@ impl Aggregator {
         user.days[day / 64] |= 1 << (day % 64);
         user.first_ts = user.first_ts.min(ts);
         user.last_ts = user.last_ts.max(ts);
-        match payload {
-            Payload::None => {}
+        let term = match payload {
+            Payload::None => return Ok(()),
             Payload::Purchase { amount, items } => {
                 user.purchases += 1;
-                user.revenue += amount;
-                user.items = user
-                    .items
-                    .checked_add(items)
-                    .ok_or("the sum of 'items' overflows 64 bits")?;
+                user.items = user.items.checked_add(items).ok_or(ITEMS_OVERFLOW)?;
+                user.items_low = user.items_low.min(user.items);
+                user.items_high = user.items_high.max(user.items);
+                Term {
+                    slot: slot as u32,
+                    cart: false,
+                    value: amount,
+                }
             }
-            Payload::AddToCart { qty, price } => {
-                user.cart_value += qty as f64 * price;
+            Payload::AddToCart { qty, price } => Term {
+                slot: slot as u32,
+                cart: true,
+                value: qty as f64 * price,
+            },
+        };
+        match &mut self.terms {
+            Some(terms) => terms.push(term),
+            None => user.add_term(term),
+        }
+        Ok(())
+    }
+
+    /// Merges an aggregator of the events that follow this one's (built with [`Aggregator::later`]), with
+    /// the result a sequential reading of both would give: users and pages new to this one follow in the
+    /// order the later one first saw them, and the later float terms are added in their order.
+    pub fn absorb(&mut self, later: Aggregator) -> Result<(), &'static str> {
+        let pages: Vec<u32> = later
+            .page_names
+            .iter()
+            .map(|name| self.page_id(name))
+            .collect::<Result<_, _>>()?;
+        let mut slots = Vec::with_capacity(later.users.len());
+        for (name, theirs) in later.names.iter().zip(&later.users) {
+            let slot = self.user_slot(name, theirs.first_ts)?;
+            slots.push(slot);
+            let user = &mut self.users[slot];
+            user.events = user
+                .events
+                .checked_add(theirs.events)
+                .ok_or(EVENTS_OVERFLOW)?;
+            user.purchases += theirs.purchases;
+            // every running total of theirs, offset by ours, is a running total of the sequential reading;
+            // the final one lies between the lowest and highest, so it cannot overflow once they do not
+            let low = user.items.checked_add(theirs.items_low);
+            let high = user.items.checked_add(theirs.items_high);
+            let (Some(low), Some(high)) = (low, high) else {
+                return Err(ITEMS_OVERFLOW);
+            };
+            user.items += theirs.items;
+            user.items_low = user.items_low.min(low);
+            user.items_high = user.items_high.max(high);
+            user.types.absorb(&theirs.types);
+            user.hours.absorb(&theirs.hours);
+            for (page, count) in theirs.pages.in_first_seen_order() {
+                user.pages.add_many(pages[page as usize], count);
+            }
+            for (mine, their) in user.days.iter_mut().zip(theirs.days) {
+                *mine |= their;
+            }
+            user.first_ts = user.first_ts.min(theirs.first_ts);
+            user.last_ts = user.last_ts.max(theirs.last_ts);
+        }
+        for term in later.terms.into_iter().flatten() {
+            let slot = slots[term.slot as usize];
+            let term = Term {
+                slot: slot as u32,
+                ..term
+            };
+            match &mut self.terms {
+                Some(terms) => terms.push(term),
+                None => self.users[slot].add_term(term),
             }
         }
         Ok(())
@@ -467,6 +598,8 @@ pub struct UserSummary<'o> {
     pub items: i64,
     pub top_type: Kind,
     pub top_page: &'o str,
+    /// `top_page`'s index in [`Output::page_names`].
+    pub top_page_id: u32,
     pub peak_hour: u32,
     pub active_days: u32,
     pub first_ts: Timestamp,
@@ -482,6 +615,11 @@ impl Output {
         self.users.is_empty()
     }
 
+    /// Every page seen, known or not; [`UserSummary::top_page_id`] indexes it.
+    pub fn page_names(&self) -> &[Box<str>] {
+        &self.page_names
+    }
+
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserSummary<'_>> {
         self.users.iter().zip(&self.names).map(|(u, name)| {
             // Every user has at least one kept event, so every tally has a top value.
@@ -495,6 +633,7 @@ impl Output {
                 items: u.items,
                 top_type: u.types.top().map_or(Kind::PageView, Kind::from_index),
                 top_page: &self.page_names[top_page as usize],
+                top_page_id: top_page,
                 peak_hour: u.hours.top().unwrap_or_default() as u32,
                 active_days: u.days.iter().map(|w| w.count_ones()).sum(),
                 first_ts: u.first_ts,
@@ -646,5 +785,85 @@ mod tests {
         let out = agg.finish();
         let u = out.users().next().unwrap();
         assert_eq!((u.top_page, u.events, u.active_days), ("/new", 5, 1));
+    }
+    /// Events as (user, kind, page, hour, payload), all on 2025-05-05.
+    fn feed(
+        agg: &mut Aggregator,
+        events: &[(&str, Kind, &str, u32, Payload)],
+    ) -> Result<(), &'static str> {
+        for &(user, kind, page, hour, payload) in events {
+            let ts = Timestamp::parse(&format!("2025-05-05T{hour:02}:00:00Z")).unwrap();
+            agg.add(user, kind, page, ts, payload)?;
+        }
+        Ok(())
+    }
+
+    fn summaries(out: &Output) -> Vec<String> {
+        // {:?} of f64 prints the shortest text that reads back to the same bits: a bitwise comparison
+        out.users().map(|u| format!("{u:?}")).collect()
+    }
+
+    #[test]
+    fn merging_a_later_aggregator_is_a_sequential_reading() {
+        let buy = |amount, items| Payload::Purchase { amount, items };
+        let cart = |qty, price| Payload::AddToCart { qty, price };
+        // float terms whose sum depends on the order, pages outside the schema, ties broken by first sight
+        let events = [
+            ("b", Kind::Purchase, "/x", 3, buy(1e16, 1)),
+            ("a", Kind::Click, "/y", 4, Payload::None),
+            ("b", Kind::Purchase, "/home", 4, buy(1.0, 2)),
+            ("b", Kind::AddToCart, "/y", 3, cart(3, 0.1)),
+            ("c", Kind::Search, "/", 7, Payload::None),
+            ("b", Kind::Purchase, "/x", 9, buy(1.0, -4)),
+            ("a", Kind::AddToCart, "/home", 9, cart(7, 0.7)),
+            ("b", Kind::Purchase, "/y", 9, buy(-1e16, 0)),
+            ("a", Kind::AddToCart, "/z", 4, cart(1, 0.2)),
+            ("b", Kind::AddToCart, "/y", 3, cart(2, 0.3)),
+        ];
+        let mut whole = Aggregator::new();
+        feed(&mut whole, &events).unwrap();
+        let want = summaries(&whole.finish());
+        for cut in 0..=events.len() {
+            for second in cut..=events.len() {
+                let mut first = Aggregator::new();
+                feed(&mut first, &events[..cut]).unwrap();
+                let mut middle = Aggregator::later();
+                feed(&mut middle, &events[cut..second]).unwrap();
+                let mut last = Aggregator::later();
+                feed(&mut last, &events[second..]).unwrap();
+                first.absorb(middle).unwrap();
+                first.absorb(last).unwrap();
+                assert_eq!(summaries(&first.finish()), want, "cuts {cut}, {second}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_merge_overflows_items_exactly_where_a_sequential_reading_does() {
+        let buy = |items| Payload::Purchase { amount: 1.0, items };
+        let events = [
+            ("u", Kind::Purchase, "/", 1, buy(i64::MAX - 2)),
+            ("u", Kind::Purchase, "/", 1, buy(5)),
+            ("u", Kind::Purchase, "/", 1, buy(-10)),
+        ];
+        assert!(feed(&mut Aggregator::new(), &events).is_err());
+        let mut first = Aggregator::new();
+        feed(&mut first, &events[..1]).unwrap();
+        let mut later = Aggregator::later();
+        // the later events alone end below zero (5 - 10); only their running total shows the overflow
+        feed(&mut later, &events[1..]).unwrap();
+        assert_eq!(first.absorb(later).err(), Some(ITEMS_OVERFLOW));
+        // and a total that dips and recovers inside the range is fine either way
+        let fine = [
+            ("u", Kind::Purchase, "/", 1, buy(i64::MAX - 20)),
+            ("u", Kind::Purchase, "/", 1, buy(10)),
+            ("u", Kind::Purchase, "/", 1, buy(-15)),
+        ];
+        let mut first = Aggregator::new();
+        feed(&mut first, &fine[..1]).unwrap();
+        let mut later = Aggregator::later();
+        feed(&mut later, &fine[1..]).unwrap();
+        first.absorb(later).unwrap();
+        assert_eq!(first.finish().users().next().unwrap().items, i64::MAX - 25);
     }
 }

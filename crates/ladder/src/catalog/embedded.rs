@@ -14,6 +14,10 @@ static KERNELS_BENCHES: Dir<'static> =
     include_dir!("$CARGO_MANIFEST_DIR/../ladder-kernels/benches");
 static KERNELS_MANIFEST: &str = include_str!("../../../ladder-kernels/Cargo.toml");
 static KERNELS_PYPROJECT: &str = include_str!("../../../ladder-kernels/pyproject.toml");
+/// The release profile of the Rust rung's standalone copy: a profile only takes effect in the workspace root,
+/// so without it the copy would build with cargo's defaults (16 codegen units, no LTO) while `cargo bench`
+/// measured the workspace's profile. A test keeps the two the same.
+pub const KERNELS_PROFILE: &str = "[profile.release]\ncodegen-units = 1\nlto = \"thin\"\n";
 /// The workspace lock file, so the Rust rung builds with the same dependency versions as the repo's tests.
 static LOCKFILE: &str = include_str!("../../../../Cargo.lock");
 pub static WORKER_PY: &str = include_str!("../../../../worker/worker.py");
@@ -33,7 +37,7 @@ pub fn embedded_kernels_crate(home: &Path) -> Result<PathBuf> {
         files.push((Path::new("benches").join(f.0), f.1));
     }
     // An empty [workspace] table makes the copy its own workspace, away from wherever it is written.
-    let manifest = format!("{KERNELS_MANIFEST}\n[workspace]\n");
+    let manifest = format!("{KERNELS_MANIFEST}\n[workspace]\n\n{KERNELS_PROFILE}");
     files.push((PathBuf::from("Cargo.toml"), manifest.into_bytes()));
     files.push((
         PathBuf::from("pyproject.toml"),
@@ -103,4 +107,23 @@ fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rust_rung_builds_with_the_workspace_release_profile() {
+        let profile = |text: &str| -> toml::Value {
+            let doc: toml::Table = toml::from_str(text).expect("valid TOML");
+            doc["profile"]["release"].clone()
+        };
+        let workspace = include_str!("../../../../Cargo.toml");
+        assert_eq!(profile(KERNELS_PROFILE), profile(workspace));
+        let dir = tempfile::tempdir().unwrap();
+        let crate_dir = embedded_kernels_crate(dir.path()).unwrap();
+        let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+        assert_eq!(profile(&manifest), profile(workspace));
+    }
 }

@@ -21,6 +21,10 @@ pub enum SizeName {
     Quick,
     Default,
     Standard,
+    /// A number of work units given to `--sizes` that is none of the catalog's sizes: it has no pinned
+    /// reference, so its cells are cross-checked against the baseline rung (see measure::verify). Not in `ALL`,
+    /// so `parse` and benchmark.toml never accept it.
+    Custom,
 }
 
 impl SizeName {
@@ -31,6 +35,7 @@ impl SizeName {
             SizeName::Quick => "quick",
             SizeName::Default => "default",
             SizeName::Standard => "standard",
+            SizeName::Custom => "custom",
         }
     }
 

@@ -31,6 +31,120 @@ pub struct Selection {
     pub benches: Option<Vec<String>>,
     pub rungs: Option<Vec<String>>,
     pub size: Option<SizeName>,
+    /// A number of work units from `--sizes` (overrides `size`): each benchmark runs at this n, as its named size
+    /// when one has exactly this n (pinned reference), else as `custom` (cross-checked against the baseline).
+    pub n: Option<u64>,
+}
+
+/// One entry of `--sizes`: a catalog size, or a number of the benchmark's work units (n-body steps,
+/// spectral-norm N, pipeline events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RunSize {
+    Named(SizeName),
+    N(u64),
+}
+
+impl std::fmt::Display for RunSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunSize::Named(s) => write!(f, "{s}"),
+            RunSize::N(n) => write!(f, "n={n}"),
+        }
+    }
+}
+
+/// The largest n `--sizes` takes: beyond it the events file alone would not fit in memory (and n-body would
+/// run for days), so it is surely a typo.
+pub const MAX_N: u64 = 1_000_000_000_000;
+
+/// Parses `--sizes` entries: `quick`, `default`, `standard`, or a positive whole number (`_` allowed as a digit
+/// separator: `500_000`). Named sizes first, then numbers ascending; duplicates dropped.
+pub fn parse_sizes(list: &[String]) -> Result<Vec<RunSize>, UsageError> {
+    let mut sizes = Vec::new();
+    for raw in list {
+        let s = raw.trim();
+        if let Some(name) = SizeName::parse(s) {
+            sizes.push(RunSize::Named(name));
+            continue;
+        }
+        let digits = s.replace('_', "");
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(UsageError::new(format!(
+                "--sizes {raw:?}: not a size; give quick, default, standard or a positive whole number of the \
+                 benchmark's work units (n-body steps, spectral-norm N, pipeline events), e.g. --sizes 100,200,400"
+            )));
+        }
+        let n: u64 = match digits.parse() {
+            Ok(n) if (1..=MAX_N).contains(&n) => n,
+            _ => {
+                return Err(UsageError::new(format!(
+                    "--sizes {raw}: n must be between 1 and {MAX_N}"
+                )));
+            }
+        };
+        sizes.push(RunSize::N(n));
+    }
+    sizes.sort();
+    sizes.dedup();
+    if sizes.is_empty() {
+        return Err(UsageError::new("--sizes: give at least one size"));
+    }
+    Ok(sizes)
+}
+
+/// The plan of a run at several sizes: one `build_plan` per size, with a cell planned twice dropped (`--sizes
+/// quick,1000` names n-body's quick size twice). At a custom n the baseline cell runs first, because the others
+/// are checked against its output.
+pub fn build_plan_sizes(
+    catalog: &Catalog,
+    discovery: &Discovery,
+    baseline: Option<&Runtime>,
+    sel: &Selection,
+    sizes: &[RunSize],
+    tools: &ToolPresence,
+) -> Plan {
+    let mut plan = Plan::default();
+    for size in sizes {
+        let one_sel = match size {
+            RunSize::Named(s) => Selection {
+                size: Some(*s),
+                n: None,
+                ..sel.clone()
+            },
+            RunSize::N(n) => Selection {
+                n: Some(*n),
+                ..sel.clone()
+            },
+        };
+        let mut one = build_plan(catalog, discovery, baseline, &one_sel, tools.clone());
+        one.cells.retain(|c| {
+            !plan.cells.iter().any(|p| {
+                p.bench == c.bench
+                    && p.rung == c.rung
+                    && p.runtime_label == c.runtime_label
+                    && p.n == c.n
+            })
+        });
+        let is_base = |c: &PlannedCell| {
+            c.rung == "cpython"
+                && baseline.is_some_and(|b| c.runtime.as_ref().is_some_and(|r| r.id == b.id))
+        };
+        // Stable sort: within a benchmark at a custom n the baseline goes first, the rest keep ladder order.
+        let first_of_bench: Vec<String> = one.cells.iter().map(|c| c.bench.clone()).collect();
+        one.cells.sort_by_key(|c| {
+            (
+                first_of_bench.iter().position(|b| *b == c.bench),
+                !(c.size == SizeName::Custom && is_base(c)),
+            )
+        });
+        plan.cells.extend(one.cells);
+        for note in one.notes {
+            if !plan.notes.contains(&note) {
+                plan.notes.push(note);
+            }
+        }
+    }
+    plan
 }
 
 /// Checks `--bench` / `--rung` ids against the catalog, naming the valid ones on a typo.
@@ -238,7 +352,6 @@ pub fn build_plan(
     sel: &Selection,
     tools: ToolPresence,
 ) -> Plan {
-    let size = sel.size.unwrap_or(SizeName::Default);
     let mut plan = Plan::default();
     let wanted_bench = |b: &Benchmark| sel.benches.as_ref().is_none_or(|l| l.contains(&b.id));
     let wanted_rung = |r: &Rung, bench: &Benchmark| {
@@ -247,18 +360,30 @@ pub fn build_plan(
             || (is_baseline && bench.implementations.contains_key("cpython"))
     };
     for bench in catalog.benchmarks.iter().filter(|b| wanted_bench(b)) {
-        let Some(sz) = bench.size(size) else {
-            plan.notes.push(format!(
-                "{}: has no `{size}` size (it has: {}); skipped",
-                bench.id,
-                bench
-                    .sizes
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            continue;
+        let (size, n) = match sel.n {
+            Some(n) => match bench.sizes.iter().find(|s| s.n == n) {
+                Some(named) => (named.name, n),
+                None => (SizeName::Custom, n),
+            },
+            None => {
+                let size = sel.size.unwrap_or(SizeName::Default);
+                match bench.size(size) {
+                    Some(sz) => (size, sz.n),
+                    None => {
+                        plan.notes.push(format!(
+                            "{}: has no `{size}` size (it has: {}); skipped",
+                            bench.id,
+                            bench
+                                .sizes
+                                .iter()
+                                .map(|s| s.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                        continue;
+                    }
+                }
+            }
         };
         for rung in catalog.rungs.iter().filter(|r| wanted_rung(r, bench)) {
             if bench.not_expressed.contains_key(&rung.id)
@@ -276,7 +401,7 @@ pub fn build_plan(
                     runtime: None,
                     runtime_label: rung.id.clone(),
                     size,
-                    n: sz.n,
+                    n,
                     unavailable: Some((no_runtime_reason(rung, discovery), rung.get.clone())),
                 });
                 continue;
@@ -292,7 +417,7 @@ pub fn build_plan(
                     runtime: Some(rt.clone()),
                     runtime_label: rt.id.clone(),
                     size,
-                    n: sz.n,
+                    n,
                     unavailable: rung_blocker(rung, rt, &tools),
                 });
             }

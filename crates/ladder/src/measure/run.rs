@@ -5,8 +5,9 @@ use super::plan::{Plan, PlannedCell};
 use super::stats;
 use super::verify;
 use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
+use crate::catalog::SizeName;
 use crate::catalog::{Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector};
-use crate::report::results::{Cell, Results, Status, TimingPolicy};
+use crate::report::results::{Cell, Reference, Results, Status, TimingPolicy};
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
 use crate::toolchain::discover::Runtime;
 use crate::toolchain::venv::{self, Venv};
@@ -29,6 +30,33 @@ pub trait Progress {
 pub struct Quiet;
 impl Progress for Quiet {}
 
+/// What a cell's output is checked against (see measure::verify).
+#[derive(Debug, Clone)]
+pub enum Against {
+    /// The reference pinned in benchmark.toml for the cell's size.
+    Pinned,
+    /// The baseline cell's output at the same n (`label`: `rung on runtime`), at an n with no pinned reference.
+    Output {
+        value: serde_json::Value,
+        label: String,
+    },
+    /// This is the baseline cell at such an n: its output becomes the reference for the others.
+    IsReference,
+}
+
+/// The rung whose output is the reference at a custom n (on the baseline runtime).
+const BASELINE_RUNG: &str = "cpython";
+
+/// The reference at a custom n, once the baseline cell there has run.
+#[derive(Debug, Clone)]
+struct CrossRef {
+    label: String,
+    /// The index of the baseline cell in `results.cells`, to record who reproduced it.
+    cell: usize,
+    /// The output, or why the baseline cell gave none that can serve.
+    output: Result<serde_json::Value, String>,
+}
+
 /// Why a cell could not be measured before its worker started.
 #[derive(Clone)]
 struct Blocked {
@@ -45,6 +73,9 @@ struct Prepared {
     kernels: Option<BuildInfo>,
 }
 
+/// A callback after every save of the results document.
+pub type SaveHook<'a> = dyn Fn(&Results) -> Result<()> + 'a;
+
 pub struct Runner<'a> {
     pub catalog: &'a Catalog,
     pub executor: &'a dyn Executor,
@@ -57,6 +88,10 @@ pub struct Runner<'a> {
     pub annotate: bool,
     worker: Option<PathBuf>,
     prepared: HashMap<(String, String), Result<Prepared, Blocked>>,
+    /// (benchmark, n) -> the baseline's output at a custom n.
+    cross_refs: HashMap<(String, u64), CrossRef>,
+    /// Called after every save, with the document as it stands (e.g. to rewrite the HTML report).
+    pub on_save: Option<&'a SaveHook<'a>>,
 }
 
 impl<'a> Runner<'a> {
@@ -76,6 +111,8 @@ impl<'a> Runner<'a> {
             annotate: false,
             worker: None,
             prepared: HashMap::new(),
+            cross_refs: HashMap::new(),
+            on_save: None,
         }
     }
 
@@ -90,8 +127,31 @@ impl<'a> Runner<'a> {
         self.save(results)?;
         for (i, planned) in plan.cells.iter().enumerate() {
             progress.cell_started(i, planned);
-            let cell = self.run_cell(planned, results, progress);
+            let against = self.against(planned, results);
+            let (cell, output) = match against {
+                Ok(against) => self.run_cell(planned, &against, results, progress),
+                Err(reason) => {
+                    let mut cell = Cell::new(
+                        &planned.bench,
+                        &planned.rung,
+                        &planned.runtime_label,
+                        planned.size,
+                        planned.n,
+                    );
+                    if planned.unavailable.is_none() {
+                        cell.status = Status::Failed;
+                    }
+                    cell.reason = planned
+                        .unavailable
+                        .as_ref()
+                        .map(|(r, _)| r.clone())
+                        .unwrap_or(reason);
+                    cell.get = planned.unavailable.as_ref().and_then(|(_, g)| g.clone());
+                    (cell, None)
+                }
+            };
             progress.cell_finished(&cell);
+            self.record_cross_check(planned, &cell, output, results);
             results.cells.push(cell);
             results.recompute_speedups();
             self.save(results)?;
@@ -103,9 +163,107 @@ impl<'a> Runner<'a> {
     }
 
     fn save(&self, results: &Results) -> Result<()> {
-        match &self.json_path {
-            Some(p) => results.write(p),
+        if let Some(p) = &self.json_path {
+            results.write(p)?;
+        }
+        match self.on_save {
+            Some(f) => f(results),
             None => Ok(()),
+        }
+    }
+
+    fn is_baseline_cell(planned: &PlannedCell, results: &Results) -> bool {
+        planned.rung == BASELINE_RUNG
+            && planned
+                .runtime
+                .as_ref()
+                .is_some_and(|r| Some(&r.id) == results.baseline.as_ref())
+    }
+
+    /// What `planned` is checked against; `Err` when it is at a custom n whose reference is missing, so it cannot
+    /// be verified and is not measured.
+    fn against(&self, planned: &PlannedCell, results: &Results) -> Result<Against, String> {
+        if planned.size != SizeName::Custom {
+            return Ok(Against::Pinned);
+        }
+        if Self::is_baseline_cell(planned, results) {
+            return Ok(Against::IsReference);
+        }
+        let n = planned.n;
+        match self.cross_refs.get(&(planned.bench.clone(), n)) {
+            Some(CrossRef {
+                label,
+                output: Ok(value),
+                ..
+            }) => Ok(Against::Output {
+                value: value.clone(),
+                label: label.clone(),
+            }),
+            Some(CrossRef {
+                label,
+                output: Err(why),
+                ..
+            }) => Err(format!(
+                "not measured: n={n} has no pinned reference and the baseline {label}, which would be the \
+                 reference, {why}"
+            )),
+            None => Err(format!(
+                "not measured: n={n} has no pinned reference and there is no baseline cell ({} on {}) to \
+                 cross-check against",
+                BASELINE_RUNG,
+                results.baseline.as_deref().unwrap_or("no CPython found")
+            )),
+        }
+    }
+
+    /// Keeps the baseline's output at a custom n as the reference, and records on the baseline cell each rung
+    /// that reproduced it.
+    fn record_cross_check(
+        &mut self,
+        planned: &PlannedCell,
+        cell: &Cell,
+        output: Option<serde_json::Value>,
+        results: &mut Results,
+    ) {
+        if planned.size != SizeName::Custom {
+            return;
+        }
+        let key = (planned.bench.clone(), planned.n);
+        if Self::is_baseline_cell(planned, results) {
+            let label = format!("{} on {}", planned.rung, planned.runtime_label);
+            let output = match (cell.status, output) {
+                (Status::Ok, Some(v)) => Ok(v),
+                (status, _) => Err(format!("is {}: {}", status.as_str(), cell.reason)),
+            };
+            self.cross_refs.insert(
+                key,
+                CrossRef {
+                    label,
+                    cell: results.cells.len(),
+                    output,
+                },
+            );
+            return;
+        }
+        if cell.status != Status::Ok || !cell.verified {
+            return;
+        }
+        // Only another implementation confirms the reference: CPython 3.12 or PyPy running the baseline's own
+        // file agreeing with it says little about the code being right.
+        let file = |rung: &str| {
+            self.catalog
+                .benchmark(&planned.bench)
+                .and_then(|b| b.implementations.get(rung).cloned())
+        };
+        if file(&cell.rung).is_none() || file(&cell.rung) == file(BASELINE_RUNG) {
+            return;
+        }
+        if let Some(r) = self.cross_refs.get(&key)
+            && let Some(base) = results.cells.get_mut(r.cell)
+            && let Some(Reference::Baseline { confirmed_by }) = &mut base.reference
+        {
+            confirmed_by.push(format!("{} on {}", cell.rung, cell.runtime));
+            base.verified = true;
         }
     }
 
@@ -126,9 +284,10 @@ impl<'a> Runner<'a> {
     fn run_cell(
         &mut self,
         planned: &PlannedCell,
+        against: &Against,
         results: &mut Results,
         progress: &mut dyn Progress,
-    ) -> Cell {
+    ) -> (Cell, Option<serde_json::Value>) {
         let mut cell = Cell::new(
             &planned.bench,
             &planned.rung,
@@ -139,7 +298,7 @@ impl<'a> Runner<'a> {
         if let Some((reason, get)) = &planned.unavailable {
             cell.reason = reason.clone();
             cell.get = get.clone();
-            return cell;
+            return (cell, None);
         }
         let (Some(bench), Some(rung), Some(runtime)) = (
             self.catalog.benchmark(&planned.bench),
@@ -148,19 +307,20 @@ impl<'a> Runner<'a> {
         ) else {
             cell.status = Status::Failed;
             cell.reason = "internal: the plan names something the catalog lacks".into();
-            return cell;
+            return (cell, None);
         };
         cell.python = Some(runtime.version.clone());
-        match self.prepare_and_measure(bench, rung, runtime, planned, &mut cell, results, progress)
-        {
-            Ok(()) => {}
+        match self.prepare_and_measure(
+            bench, rung, runtime, planned, against, &mut cell, results, progress,
+        ) {
+            Ok(output) => (cell, output),
             Err(blocked) => {
                 cell.status = blocked.status;
                 cell.reason = blocked.reason;
                 cell.get = blocked.get;
+                (cell, None)
             }
         }
-        cell
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -170,10 +330,11 @@ impl<'a> Runner<'a> {
         rung: &Rung,
         runtime: &Runtime,
         planned: &PlannedCell,
+        against: &Against,
         cell: &mut Cell,
         results: &mut Results,
         progress: &mut dyn Progress,
-    ) -> Result<(), Blocked> {
+    ) -> Result<Option<serde_json::Value>, Blocked> {
         let failed = |status: Status, e: anyhow::Error| Blocked {
             status,
             reason: format!("{e:#}"),
@@ -256,16 +417,16 @@ impl<'a> Runner<'a> {
             .collect(),
             timeout: Duration::from_nanos(self.timing.timeout_ns),
         };
-        measure_cell(
+        Ok(measure_cell(
             self.executor,
             &job,
             bench,
             planned,
+            against,
             built.compiled,
             cell,
             progress,
-        );
-        Ok(())
+        ))
     }
 
     /// Provisions a rung on a runtime once per run: the venv, its pinned packages, the Rust extension.
@@ -365,15 +526,18 @@ pub fn ensure_events(home: &Path, n: u64) -> Result<PathBuf> {
 }
 
 /// Runs one worker and turns what it said (and how it ended) into the cell's status, samples and statistics.
+/// Returns the output of the first call, which becomes the reference when the cell `IsReference`.
+#[allow(clippy::too_many_arguments)]
 pub fn measure_cell(
     executor: &dyn Executor,
     job: &Job,
     bench: &Benchmark,
     planned: &PlannedCell,
+    against: &Against,
     expect_compiled: bool,
     cell: &mut Cell,
     progress: &mut dyn Progress,
-) {
+) -> Option<serde_json::Value> {
     let mut output = None;
     let mut error = None;
     let mut done = None;
@@ -456,6 +620,7 @@ pub fn measure_cell(
                 job,
                 bench,
                 planned,
+                against,
                 expect_compiled,
                 cell,
             )
@@ -463,6 +628,7 @@ pub fn measure_cell(
     };
     cell.status = status;
     cell.reason = reason;
+    output
 }
 
 /// How many processes did the work: the worker, plus the most children seen alive between samples, or what the
@@ -487,6 +653,7 @@ fn judge(
     job: &Job,
     bench: &Benchmark,
     planned: &PlannedCell,
+    against: &Against,
     expect_compiled: bool,
     cell: &mut Cell,
 ) -> (Status, String) {
@@ -540,10 +707,54 @@ fn judge(
     let Some(output) = output else {
         return (Status::Failed, "the worker returned no output".into());
     };
-    let Some(size) = bench.size(planned.size) else {
-        return (Status::Failed, "internal: size missing".into());
+    let expected = match against {
+        Against::Pinned => {
+            let Some(size) = bench.size(planned.size) else {
+                return (Status::Failed, "internal: size missing".into());
+            };
+            cell.reference = Some(Reference::Pinned);
+            verify::Expected::Pinned(size)
+        }
+        Against::Output { value, label } => {
+            cell.reference = Some(Reference::CrossChecked {
+                against: label.clone(),
+                n: planned.n,
+            });
+            verify::Expected::Output(value)
+        }
+        Against::IsReference => {
+            // Nothing to compare with yet: check that the output can serve as a reference, and leave the cell
+            // unverified until another rung reproduces it (Runner::record_cross_check).
+            cell.reference = Some(Reference::Baseline {
+                confirmed_by: Vec::new(),
+            });
+            match verify::reference_shape(bench, output) {
+                Ok(detail) => {
+                    cell.check =
+                        format!("{detail}: the reference at n={} (none pinned)", planned.n);
+                }
+                Err(e) => {
+                    cell.check = e.clone();
+                    return (Status::Wrong, e);
+                }
+            }
+            return match done {
+                None => (
+                    Status::Failed,
+                    "the worker stopped before it finished sampling".into(),
+                ),
+                Some((mismatched, samples)) if mismatched > 0 => (
+                    Status::Wrong,
+                    format!(
+                        "{mismatched} of {samples} timed samples returned an output different from the first call"
+                    ),
+                ),
+                Some(_) if cell.samples_ns.is_empty() => (Status::Failed, "no samples".into()),
+                Some(_) => (Status::Ok, String::new()),
+            };
+        }
     };
-    let verdict = match verify::verify(bench, size, output) {
+    let verdict = match verify::verify_expected(bench, expected, output) {
         Ok(v) => v,
         Err(e) => {
             return (

@@ -1,5 +1,10 @@
 //! Output checks, stricter than the study's own harness (see DESIGN.md, "Verifying"): every output is compared
 //! in full against the reference pinned in benchmark.toml for its size.
+//!
+//! At an n given to `--sizes` that has no pinned reference, the baseline rung's output at that n is the reference
+//! (it runs anyway, for the speedups), and every other rung is checked against it with the same tolerance as a
+//! pinned check (`Expected::Output`). Such a cell records `cross-checked`, never `pinned`; the baseline's own point
+//! counts as verified only once another rung reproduced it (see measure::run).
 
 use crate::catalog::{Benchmark, CheckKind, Size};
 use anyhow::{Context, Result, bail};
@@ -42,12 +47,98 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::catalog::hex(&Sha256::digest(bytes))
 }
 
+/// What an output is checked against.
+#[derive(Debug, Clone, Copy)]
+pub enum Expected<'a> {
+    /// The reference pinned in benchmark.toml for this size.
+    Pinned(&'a Size),
+    /// Another rung's output at the same n (the baseline's), already checked for shape with `reference_shape`.
+    Output(&'a Value),
+}
+
 /// Checks one output. An `Err` means the reference itself could not be read (a catalog problem), not a wrong output.
 pub fn verify(bench: &Benchmark, size: &Size, output: &Value) -> Result<Verdict> {
+    verify_expected(bench, Expected::Pinned(size), output)
+}
+
+/// Checks one output against a pinned reference or against another rung's output.
+pub fn verify_expected(bench: &Benchmark, expected: Expected, output: &Value) -> Result<Verdict> {
+    match (bench.check, expected) {
+        (CheckKind::NbodyEnergy, Expected::Pinned(size)) => {
+            let expect = |k: &str| {
+                size.expect
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            Ok(check_nbody(
+                &expect("energy_before"),
+                &expect("energy_after"),
+                output,
+            ))
+        }
+        (CheckKind::NbodyEnergy, Expected::Output(reference)) => {
+            let e = floats(reference, 2).context("the reference output is not two energies")?;
+            Ok(check_nbody(
+                &format!("{:.9}", e[0]),
+                &format!("{:.9}", e[1]),
+                output,
+            ))
+        }
+        (CheckKind::SpectralNorm, Expected::Pinned(size)) => {
+            let want = ["norm", "vbv", "vv"].map(|key| {
+                size.expect
+                    .get(key)
+                    .and_then(|v| v.as_float())
+                    .unwrap_or(f64::NAN)
+            });
+            Ok(check_spectral(want, output))
+        }
+        (CheckKind::SpectralNorm, Expected::Output(reference)) => {
+            let w = floats(reference, 3).context("the reference output is not [norm, vBv, vv]")?;
+            Ok(check_spectral([w[0], w[1], w[2]], output))
+        }
+        (CheckKind::PipelineOutput, Expected::Pinned(size)) => {
+            let reference = load_pipeline_reference(bench, size)?;
+            check_pipeline(&reference, output)
+        }
+        (CheckKind::PipelineOutput, Expected::Output(reference)) => {
+            check_pipeline(reference, output)
+        }
+    }
+}
+
+/// Whether an output can serve as the reference at an n without a pinned one: the shape the check needs, and
+/// finite numbers (a NaN would make every comparison fail, an empty pipeline result would make agreement
+/// meaningless). `Err` says what is wrong with it.
+pub fn reference_shape(bench: &Benchmark, output: &Value) -> std::result::Result<String, String> {
     match bench.check {
-        CheckKind::NbodyEnergy => Ok(check_nbody(size, output)),
-        CheckKind::SpectralNorm => Ok(check_spectral(size, output)),
-        CheckKind::PipelineOutput => check_pipeline(bench, size, output),
+        CheckKind::NbodyEnergy => match floats(output, 2) {
+            Some(e) if e.iter().all(|x| x.is_finite()) => {
+                Ok(format!("energy {:.9} -> {:.9} (9 decimals)", e[0], e[1]))
+            }
+            _ => Err(format!(
+                "expected two finite energies [before, after], got {}",
+                short(output)
+            )),
+        },
+        CheckKind::SpectralNorm => match floats(output, 3) {
+            Some(v) if v.iter().all(|x| x.is_finite() && *x > 0.0) => {
+                Ok(format!("norm {:.9}, vBv {:e}, vv {:e}", v[0], v[1], v[2]))
+            }
+            _ => Err(format!(
+                "expected three positive finite numbers [norm, vBv, vv], got {}",
+                short(output)
+            )),
+        },
+        CheckKind::PipelineOutput => match output.as_object() {
+            Some(users) if !users.is_empty() => Ok(format!("{} users", users.len())),
+            _ => Err(format!(
+                "expected a non-empty dict of users, got {}",
+                short(output)
+            )),
+        },
     }
 }
 
@@ -68,22 +159,14 @@ fn short(v: &Value) -> String {
     }
 }
 
-fn check_nbody(size: &Size, output: &Value) -> Verdict {
+fn check_nbody(want_before: &str, want_after: &str, output: &Value) -> Verdict {
     let Some(e) = floats(output, 2) else {
         return Verdict::fail(format!(
             "expected [energy_before, energy_after], got {}",
             short(output)
         ));
     };
-    let expect = |k: &str| {
-        size.expect
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
     let (before, after) = (format!("{:.9}", e[0]), format!("{:.9}", e[1]));
-    let (want_before, want_after) = (expect("energy_before"), expect("energy_after"));
     if before == want_before && after == want_after {
         Verdict::pass(format!("energy {before} -> {after} (9 decimals)"))
     } else {
@@ -93,16 +176,12 @@ fn check_nbody(size: &Size, output: &Value) -> Verdict {
     }
 }
 
-fn check_spectral(size: &Size, output: &Value) -> Verdict {
+fn check_spectral(want: [f64; 3], output: &Value) -> Verdict {
     let Some(got) = floats(output, 3) else {
         return Verdict::fail(format!("expected [norm, vBv, vv], got {}", short(output)));
     };
     for (i, key) in ["norm", "vbv", "vv"].iter().enumerate() {
-        let want = size
-            .expect
-            .get(*key)
-            .and_then(|v| v.as_float())
-            .unwrap_or(f64::NAN);
+        let want = want[i];
         let rel = ((got[i] - want) / want).abs();
         // NaN fails too: it is not within any tolerance.
         if rel.is_nan() || rel > SPECTRAL_REL_TOL {
@@ -145,8 +224,7 @@ pub fn load_pipeline_reference(bench: &Benchmark, size: &Size) -> Result<Value> 
         .with_context(|| format!("parsing the reference {}", path.display()))
 }
 
-fn check_pipeline(bench: &Benchmark, size: &Size, output: &Value) -> Result<Verdict> {
-    let reference = load_pipeline_reference(bench, size)?;
+fn check_pipeline(reference: &Value, output: &Value) -> Result<Verdict> {
     let Some(got) = output.as_object() else {
         return Ok(Verdict::fail(format!(
             "expected a dict of users, got {}",
@@ -156,7 +234,7 @@ fn check_pipeline(bench: &Benchmark, size: &Size, output: &Value) -> Result<Verd
     let want = reference
         .as_object()
         .context("the pipeline reference is not a JSON object")?;
-    if canonical_json(output) == canonical_json(&reference) {
+    if canonical_json(output) == canonical_json(reference) {
         return Ok(Verdict::pass(format!(
             "all {} users' output identical to the reference",
             want.len()

@@ -2,7 +2,7 @@
 //! and Markdown renderers only lay these rows out.
 
 use super::format;
-use super::results::{Cell, Results, Status};
+use super::results::{Cell, Reference, Results, Status};
 use crate::catalog::SizeName;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +38,71 @@ pub struct Card {
     pub not_expressed: Vec<(String, String)>,
     /// Some row is marked ≈ (its interval is below 95% coverage or its spread is wide).
     pub has_shaky: bool,
+    /// What the outputs were checked against (pinned, or cross-checked at a custom n); empty when no cell was
+    /// verified (e.g. the study's published figures).
+    pub verification: String,
+}
+
+impl Card {
+    /// `quick`, or `n=300` for a size given as a number.
+    pub fn size_label(&self) -> String {
+        if self.size == SizeName::Custom {
+            format!("n={}", self.n)
+        } else {
+            self.size.to_string()
+        }
+    }
+
+    /// The HTML anchor of this card's section.
+    pub fn anchor(&self) -> String {
+        if self.size == SizeName::Custom {
+            format!("{}-n{}", self.benchmark, self.n)
+        } else {
+            format!("{}-{}", self.benchmark, self.size)
+        }
+    }
+}
+
+/// One sentence on how the cells of a card were verified.
+fn verification(cells: &[&Cell], n: u64) -> String {
+    let refs: Vec<Reference> = cells
+        .iter()
+        .filter(|c| c.status == Status::Ok)
+        .filter_map(|c| c.reference_or_pinned())
+        .collect();
+    if refs.is_empty() {
+        return String::new();
+    }
+    if refs.iter().all(|r| *r == Reference::Pinned) {
+        return format!(
+            "Verified: every ok output against the reference pinned in benchmark.toml for n={n}."
+        );
+    }
+    let against = refs.iter().find_map(|r| match r {
+        Reference::CrossChecked { against, .. } => Some(against.clone()),
+        _ => None,
+    });
+    let base = refs.iter().find_map(|r| match r {
+        Reference::Baseline { confirmed_by } => Some(confirmed_by.clone()),
+        _ => None,
+    });
+    let mut s = format!("Cross-checked, not pinned: n={n} has no pinned reference, so ");
+    match (&against, &base) {
+        (Some(a), _) => s.push_str(&format!(
+            "every rung's output was checked against that of {a} at the same n, with the benchmark's own tolerance"
+        )),
+        (None, _) => s.push_str("the baseline's output is the reference and no other rung was checked against it"),
+    }
+    match base {
+        Some(by) if !by.is_empty() => {
+            s.push_str(&format!("; that reference was reproduced by {}.", by.join(", ")))
+        }
+        Some(_) => s.push_str(
+            "; no other rung reproduced that reference, so it is unconfirmed and its point is not plotted.",
+        ),
+        None => s.push('.'),
+    }
+    s
 }
 
 /// The legend for rows marked ≈.
@@ -68,21 +133,8 @@ pub(crate) fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u6
 pub fn cards(results: &Results) -> Vec<Card> {
     let mut cards = Vec::new();
     for bench in &results.benchmarks {
-        let mut sizes: Vec<SizeName> = results
-            .cells
-            .iter()
-            .filter(|c| c.benchmark == bench.id)
-            .map(|c| c.size)
-            .collect();
-        sizes.sort();
-        sizes.dedup();
-        for size in sizes {
-            let mut cells: Vec<&Cell> = results
-                .cells
-                .iter()
-                .filter(|c| c.benchmark == bench.id && c.size == size)
-                .collect();
-            cells.sort_by_key(|c| runtime_sort_key(results, c));
+        for (size, n) in sizes_of(results, &bench.id) {
+            let cells = ordered_cells(results, &bench.id, size, n);
             let mut notes = Vec::new();
             let rows: Vec<Row> = cells
                 .iter()
@@ -93,11 +145,21 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 benchmark: bench.id.clone(),
                 title: bench.title.clone(),
                 size,
-                n: cells.first().map(|c| c.n).unwrap_or(0),
+                n,
+                verification: verification(&cells, n),
                 work: bench.work.clone(),
                 baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
-                study_source: bench.study.as_ref().map(|s| s.source.clone()),
-                study_baseline: bench.study.as_ref().map(|s| s.baseline.clone()),
+                // The study measured its own (the default) size only: beside another n its figures mislead.
+                study_source: bench
+                    .study
+                    .as_ref()
+                    .filter(|_| size == SizeName::Default)
+                    .map(|s| s.source.clone()),
+                study_baseline: bench
+                    .study
+                    .as_ref()
+                    .filter(|_| size == SizeName::Default)
+                    .map(|s| s.baseline.clone()),
                 rows,
                 notes,
                 has_shaky,
@@ -119,6 +181,10 @@ pub(crate) fn study_figure(
     bench: &super::results::BenchmarkInfo,
     c: &Cell,
 ) -> Option<(f64, f64)> {
+    // The study's figures are for its size (the default one); another n is other work.
+    if c.size != SizeName::Default {
+        return None;
+    }
     let minor = results
         .runtimes
         .iter()
@@ -151,29 +217,31 @@ pub(crate) fn labels(results: &Results, c: &Cell) -> (String, String) {
 }
 
 /// The cells of one benchmark and size, in ladder order (rungs as the catalog orders them, runtimes by version).
+/// Sizes go with their n: every numeric size is `custom`.
 pub(crate) fn ordered_cells<'a>(
     results: &'a Results,
     bench: &str,
     size: SizeName,
+    n: u64,
 ) -> Vec<&'a Cell> {
     let mut cells: Vec<&Cell> = results
         .cells
         .iter()
-        .filter(|c| c.benchmark == bench && c.size == size)
+        .filter(|c| c.benchmark == bench && c.size == size && c.n == n)
         .collect();
     cells.sort_by_key(|c| runtime_sort_key(results, c));
     cells
 }
 
-/// The sizes measured for a benchmark, smallest first.
-pub(crate) fn sizes_of(results: &Results, bench: &str) -> Vec<SizeName> {
-    let mut sizes: Vec<SizeName> = results
+/// The sizes (with their n) measured for a benchmark, smallest n first.
+pub(crate) fn sizes_of(results: &Results, bench: &str) -> Vec<(SizeName, u64)> {
+    let mut sizes: Vec<(SizeName, u64)> = results
         .cells
         .iter()
         .filter(|c| c.benchmark == bench)
-        .map(|c| c.size)
+        .map(|c| (c.size, c.n))
         .collect();
-    sizes.sort();
+    sizes.sort_by_key(|(s, n)| (*n, *s));
     sizes.dedup();
     sizes
 }
@@ -194,9 +262,21 @@ fn row(
         .and_then(|s| s.costs.get(&c.rung).cloned())
         .or_else(|| rung.map(|r| r.costs.clone()))
         .unwrap_or_default();
-    let status = match c.status {
-        Status::Ok => "ok ✓".to_string(),
-        other => {
+    let status = match (c.status, &c.reference) {
+        (Status::Ok, Some(Reference::CrossChecked { .. })) => "ok ✓ cross-checked".to_string(),
+        (Status::Ok, Some(Reference::Baseline { confirmed_by })) if !confirmed_by.is_empty() => {
+            "ok ✓ reference".to_string()
+        }
+        (Status::Ok, Some(Reference::Baseline { .. })) => {
+            notes.push(format!(
+                "{} on {}: its output is the reference at n={} (none is pinned) and no other rung reproduced it: \
+                 unconfirmed, so not plotted",
+                c.rung, c.runtime, c.n
+            ));
+            format!("ok, unconfirmed [{}]", notes.len())
+        }
+        (Status::Ok, _) => "ok ✓".to_string(),
+        (other, _) => {
             let mut note = format!(
                 "{} {} on {}: {}",
                 c.rung,

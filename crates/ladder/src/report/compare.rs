@@ -38,6 +38,7 @@ pub struct Pair {
     pub benchmark: String,
     pub rung: String,
     pub size: SizeName,
+    pub n: u64,
     pub label_a: String,
     pub label_b: String,
     pub median_a: Option<f64>,
@@ -225,6 +226,7 @@ fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
         benchmark: a.benchmark.clone(),
         rung: a.rung.clone(),
         size: a.size,
+        n: a.n,
         label_a: label(a_doc, a),
         label_b: label(b_doc, b),
         median_a,
@@ -289,7 +291,9 @@ fn differences(a: &Results, b: &Results) -> Vec<String> {
     out
 }
 
-type Key = (String, String, String, SizeName);
+/// Sizes go with their n: every numeric size is `custom`, and the same named size may have another n in another
+/// catalog.
+type Key = (String, String, String, SizeName, u64);
 
 fn key(c: &Cell) -> Key {
     (
@@ -297,6 +301,7 @@ fn key(c: &Cell) -> Key {
         c.rung.clone(),
         c.runtime.clone(),
         c.size,
+        c.n,
     )
 }
 
@@ -323,7 +328,7 @@ pub fn compare(a: &Results, b: &Results) -> Comparison {
         .filter(|c| !used_b.contains(&key(c)))
         .collect();
     // Second pass: the same rung on different runtimes, when that is unambiguous on both sides.
-    let loose = |c: &Cell| (c.benchmark.clone(), c.rung.clone(), c.size);
+    let loose = |c: &Cell| (c.benchmark.clone(), c.rung.clone(), c.size, c.n);
     let mut matched_b: Vec<bool> = vec![false; left_b.len()];
     for c in left_a {
         let same_a = a.cells.iter().filter(|x| loose(x) == loose(c)).count();
@@ -335,17 +340,158 @@ pub fn compare(a: &Results, b: &Results) -> Comparison {
             matched_b[cands[0]] = true;
             cmp.pairs.push(pair(a, c, b, left_b[cands[0]]));
         } else {
-            cmp.only_a
-                .push(format!("{} {} ({})", c.benchmark, label(a, c), c.size));
+            cmp.only_a.push(format!(
+                "{} {} ({})",
+                c.benchmark,
+                label(a, c),
+                c.size_label()
+            ));
         }
     }
     for (i, c) in left_b.iter().enumerate() {
         if !matched_b[i] {
-            cmp.only_b
-                .push(format!("{} {} ({})", c.benchmark, label(b, c), c.size));
+            cmp.only_b.push(format!(
+                "{} {} ({})",
+                c.benchmark,
+                label(b, c),
+                c.size_label()
+            ));
         }
     }
     cmp
+}
+
+impl Pair {
+    pub fn size_label(&self) -> String {
+        super::results::size_label(self.size, self.n)
+    }
+}
+
+impl Verdict {
+    /// The verdict's name in the JSON output.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Verdict::Faster => "faster",
+            Verdict::Slower => "slower",
+            Verdict::NoSignificantDifference => "no-significant-difference",
+            Verdict::Untested(_) => "untested",
+        }
+    }
+}
+
+pub const JSON_SCHEMA: &str = "ladder-compare";
+pub const JSON_VERSION: u32 = 1;
+
+/// The comparison as a machine-readable document (`ladder compare --json`): per matched cell the ratio of
+/// medians (B's time over A's), its 95% interval, the test used with its statistic and p-value, and the verdict.
+/// Absent values are null, never a made-up number.
+pub fn to_json(cmp: &Comparison, name_a: &str, name_b: &str) -> serde_json::Value {
+    use serde_json::json;
+    let cells: Vec<serde_json::Value> = cmp
+        .pairs
+        .iter()
+        .map(|p| {
+            json!({
+                "benchmark": p.benchmark,
+                "rung": p.rung,
+                "size": p.size,
+                "n": p.n,
+                "a": { "label": p.label_a, "median_ns": p.median_a },
+                "b": { "label": p.label_b, "median_ns": p.median_b },
+                "ratio": p.ratio,
+                "ratio_ci95": p.ratio_ci,
+                "test": p.test.as_ref().map(|t| json!({
+                    "name": t.method,
+                    "u": t.u,
+                    "p": t.p,
+                    "two_sided": true,
+                })),
+                "verdict": p.verdict.id(),
+                "untested_because": match &p.verdict {
+                    Verdict::Untested(why) => Some(why.clone()),
+                    _ => None,
+                },
+            })
+        })
+        .collect();
+    json!({
+        "schema": JSON_SCHEMA,
+        "version": JSON_VERSION,
+        "a": name_a,
+        "b": name_b,
+        "alpha": ALPHA,
+        "ratio_is": "B median time / A median time (below 1: B is faster)",
+        "differences": cmp.differences,
+        "cells": cells,
+        "only_a": cmp.only_a,
+        "only_b": cmp.only_b,
+    })
+}
+
+/// The comparison as Markdown (`ladder compare --markdown`): the same content as the terminal.
+pub fn render_markdown(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
+    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut s = format!(
+        "# ladder compare\n\n- A: `{}`\n- B: `{}`\n\n",
+        name_a.replace('`', "'"),
+        name_b.replace('`', "'")
+    );
+    if cmp.differences.is_empty() {
+        s.push_str("Same machine, runtimes and tool versions.\n\n");
+    } else {
+        s.push_str("Differences (read the numbers below with these in mind):\n\n");
+        for d in &cmp.differences {
+            s.push_str(&format!("- {}\n", esc(d)));
+        }
+        s.push('\n');
+    }
+    s.push_str(
+        "| Benchmark | A | B | A median | B median | B/A time [95% CI] | p | Test | Verdict |\n",
+    );
+    s.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for p in &cmp.pairs {
+        let ratio = match (p.ratio, p.ratio_ci) {
+            (Some(r), Some(ci)) => format::ratio_ci(r, ci),
+            (Some(r), None) => format::ratio(r),
+            _ => String::new(),
+        };
+        let cells = [
+            format!("{} ({})", p.benchmark, p.size_label()),
+            p.label_a.clone(),
+            if p.label_b == p.label_a {
+                "same".into()
+            } else {
+                p.label_b.clone()
+            },
+            p.median_a.map(format::duration).unwrap_or_default(),
+            p.median_b.map(format::duration).unwrap_or_default(),
+            ratio,
+            p.test
+                .as_ref()
+                .map(|t| format!("{:.2e}", t.p))
+                .unwrap_or_default(),
+            p.test
+                .as_ref()
+                .map(|t| t.method.to_string())
+                .unwrap_or_default(),
+            verdict_text(p),
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| esc(c)).collect();
+        s.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    s.push_str(&format!(
+        "\nTwo-sided test on the raw samples, significant when p < {ALPHA}. B/A below 1x: B is faster.\n"
+    ));
+    for o in &cmp.only_a {
+        s.push_str(&format!("\n- only in A: {}", esc(o)));
+    }
+    for o in &cmp.only_b {
+        s.push_str(&format!("\n- only in B: {}", esc(o)));
+    }
+    if !(cmp.only_a.is_empty() && cmp.only_b.is_empty()) {
+        s.push('\n');
+    }
+    s
 }
 
 fn verdict_text(p: &Pair) -> String {
@@ -390,7 +536,7 @@ pub fn render(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
             _ => String::new(),
         };
         table.add_row([
-            format!("{} ({})", p.benchmark, p.size),
+            format!("{} ({})", p.benchmark, p.size_label()),
             p.label_a.clone(),
             if p.label_b == p.label_a {
                 "same".into()

@@ -7,7 +7,13 @@ use serde_json::{Value, json};
 
 /// The pyperf benchmark name of a cell: unique within a document.
 fn name(c: &super::results::Cell) -> String {
-    format!("{}[{}]/{}/{}", c.benchmark, c.size, c.rung, c.runtime)
+    format!(
+        "{}[{}]/{}/{}",
+        c.benchmark,
+        c.size_label(),
+        c.rung,
+        c.runtime
+    )
 }
 
 /// A pyperf suite (format version 1.0): one benchmark per measured cell, one run holding its samples in seconds
@@ -63,7 +69,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-pub const CSV_HEADER: &str = "benchmark,size,n,rung,runtime,status,verified,median_ns,ci95_lo_ns,ci95_hi_ns,ci_level,min_ns,mad_ns,speedup,speedup_ci95_lo,speedup_ci95_hi,first_call_ns,peak_rss_bytes,cpu_ns,threads,loops,samples_ns,reason";
+pub const CSV_HEADER: &str = "benchmark,size,n,rung,runtime,status,verified,median_ns,ci95_lo_ns,ci95_hi_ns,ci_level,min_ns,mad_ns,speedup,speedup_ci95_lo,speedup_ci95_hi,first_call_ns,peak_rss_bytes,cpu_ns,threads,loops,samples_ns,reason,reference";
 
 pub fn csv(results: &Results) -> String {
     let mut s = format!("{CSV_HEADER}\n");
@@ -93,6 +99,9 @@ pub fn csv(results: &Results) -> String {
             c.loops.to_string(),
             samples.join(" "),
             c.reason.clone(),
+            c.reference_or_pinned()
+                .map(|r| r.describe())
+                .unwrap_or_default(),
         ];
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         s.push_str(&row.join(","));

@@ -3,7 +3,7 @@
 //! axis, wall vs CPU time of multi-core rungs, first call vs warm, peak memory, the scaling chart when several
 //! sizes were measured, and the cell table; then the machine, the runtimes and the tool versions.
 
-use super::card::{self, Card, HEADERS, cards, labels, ordered_cells, sizes_of, study_figure};
+use super::card::{self, Card, HEADERS, cards, labels, ordered_cells, study_figure};
 use super::format;
 use super::results::{Cell, Results, Status};
 use super::scaling;
@@ -45,7 +45,7 @@ svg .c5 path { stroke: #2c7a7b; } svg .c5 circle, svg .c5 text { fill: #2c7a7b; 
 svg .c6 path { stroke: #975a16; } svg .c6 circle, svg .c6 text { fill: #975a16; }
 svg .c7 path { stroke: #4a5568; } svg .c7 circle, svg .c7 text { fill: #4a5568; }
 .ladder-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-@media (max-width: 600px) { svg.chart.ladder { min-width: 600px; } svg.chart.bars { min-width: 360px; } body { font-size: 14px; } main { padding: 8px; } section.bench { padding: 8px; } }
+@media (max-width: 600px) { svg.chart.ladder, svg.chart.scaling { min-width: 600px; } svg.chart.bars { min-width: 360px; } body { font-size: 14px; } main { padding: 8px; } section.bench { padding: 8px; } }
 "#;
 
 fn cell_label(results: &Results, c: &Cell) -> String {
@@ -91,12 +91,11 @@ fn section(results: &Results, card: &Card, s: &mut String) {
     let Some(bench) = results.benchmarks.iter().find(|b| b.id == card.benchmark) else {
         return;
     };
-    let cells = ordered_cells(results, &card.benchmark, card.size);
+    let cells = ordered_cells(results, &card.benchmark, card.size, card.n);
     let _ = write!(
         s,
-        r#"<section class="bench" id="{}-{}"><h2>{}</h2><p class="sub">n = {} {}, size {}; speedups against {}."#,
-        escape(&card.benchmark),
-        card.size,
+        r#"<section class="bench" id="{}"><h2>{}</h2><p class="sub">n = {} {}, size {}; speedups against {}."#,
+        escape(&card.anchor()),
         escape(&card.title),
         card.n,
         escape(&card.work),
@@ -112,6 +111,9 @@ fn section(results: &Results, card: &Card, s: &mut String) {
         );
     }
     s.push_str("</p>");
+    if !card.verification.is_empty() {
+        let _ = write!(s, r#"<p class="sub">{}</p>"#, escape(&card.verification));
+    }
     // On a phone the ladder chart keeps a legible size and scrolls sideways rather than shrinking its text.
     s.push_str(r#"<div class="ladder-wrap">"#);
     s.push_str(&svg::ladder_chart(
@@ -238,40 +240,48 @@ fn cell_table(card: &Card, s: &mut String) {
 }
 
 fn scaling_section(results: &Results, s: &mut String) {
-    for bench in &results.benchmarks {
-        if sizes_of(results, &bench.id).len() < 2 {
-            continue;
-        }
-        let fits = scaling::fits(results, &bench.id);
-        if fits.is_empty() {
-            continue;
-        }
+    for section in scaling::sections(results) {
         let _ = write!(
             s,
             r#"<section class="bench" id="{}-scaling"><h2>{}: time against n</h2><p class="sub">log-log; the slope is the exponent of the cost's growth in {}.</p>"#,
-            escape(&bench.id),
-            escape(&bench.title),
-            escape(&bench.work)
+            escape(&section.benchmark),
+            escape(&section.title),
+            escape(&section.work)
         );
-        let lines: Vec<Line> = fits
+        if section.fits.is_empty() {
+            s.push_str(
+                "<p>No rung has verified points at two sizes: nothing to fit.</p></section>",
+            );
+            continue;
+        }
+        let lines: Vec<Line> = section
+            .fits
             .iter()
             .map(|f| Line {
                 label: format!(
                     "{} ({})",
                     f.label,
                     f.exponent
-                        .map(|e| format!("exponent {e:.2}"))
+                        .map(|_| format!(
+                            "exponent {}{}",
+                            f.exponent_text(),
+                            f.cpu_exponent
+                                .map(|c| format!(", CPU time {c:.2}"))
+                                .unwrap_or_default()
+                        ))
                         .unwrap_or_default()
                 ),
                 points: f.points.clone(),
             })
             .collect();
+        // Like the ladder chart: legible on a phone, scrolling sideways.
+        s.push_str(r#"<div class="ladder-wrap">"#);
         s.push_str(&svg::scaling_chart(
-            &format!("{}: time against n", bench.title),
+            &format!("{}: time against n", section.title),
             &lines,
         ));
-        s.push_str("<ul>");
-        for f in &fits {
+        s.push_str("</div><ul>");
+        for f in &section.fits {
             let _ = write!(
                 s,
                 "<li>{}: {}</li>",
@@ -279,7 +289,11 @@ fn scaling_section(results: &Results, s: &mut String) {
                 escape(&scaling::describe(f))
             );
         }
-        s.push_str("</ul></section>");
+        let _ = write!(
+            s,
+            r#"</ul><p class="sub">{}.</p></section>"#,
+            escape(scaling::NOTE)
+        );
     }
 }
 
@@ -334,11 +348,10 @@ pub fn render(results: &Results) -> String {
         .iter()
         .map(|c| {
             format!(
-                r##"<a href="#{}-{}">{} ({})</a>"##,
-                escape(&c.benchmark),
-                c.size,
+                r##"<a href="#{}">{} ({})</a>"##,
+                escape(&c.anchor()),
                 escape(&c.title),
-                c.size
+                c.size_label()
             )
         })
         .collect();
@@ -360,7 +373,11 @@ pub fn ladder_svg(
     size: crate::catalog::SizeName,
 ) -> Option<String> {
     let bench = results.benchmarks.iter().find(|b| b.id == benchmark)?;
-    let cells = ordered_cells(results, benchmark, size);
+    let n = card::sizes_of(results, benchmark)
+        .into_iter()
+        .find(|(s, _)| *s == size)?
+        .1;
+    let cells = ordered_cells(results, benchmark, size, n);
     if cells.is_empty() {
         return None;
     }

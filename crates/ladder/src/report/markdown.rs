@@ -37,6 +37,9 @@ pub fn render(results: &Results) -> String {
                 "Study figures: {source}; speedups against {base}.\n\n"
             ));
         }
+        if !card.verification.is_empty() {
+            s.push_str(&format!("{}\n\n", escape(&card.verification)));
+        }
         if card.has_shaky {
             s.push_str(&format!("{}\n\n", super::card::SHAKY_NOTE));
         }
@@ -47,6 +50,29 @@ pub fn render(results: &Results) -> String {
             s.push_str(&format!("- not expressed: **{rung}**: {}\n", escape(why)));
         }
         s.push('\n');
+    }
+    for section in super::scaling::sections(results) {
+        s.push_str(&format!(
+            "## {}: time against n ({})\n\n",
+            section.title, section.work
+        ));
+        if section.fits.is_empty() {
+            s.push_str("No rung has verified points at two sizes: nothing to fit.\n\n");
+            continue;
+        }
+        s.push_str(
+            "| Rung · Runtime | Exponent | CPU-time exponent | Median time @ n |\n|---|---|---|---|\n",
+        );
+        for f in &section.fits {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                escape(&f.label),
+                f.exponent_text(),
+                f.cpu_exponent_text(),
+                escape(&super::scaling::points_text(f))
+            ));
+        }
+        s.push_str(&format!("\n{}.\n\n", super::scaling::NOTE));
     }
     s
 }

@@ -62,7 +62,12 @@ pub struct TimingPolicy {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
+    /// The size whose timing policy the run used (the largest named one; `default` for numeric sizes).
     pub size: SizeName,
+    /// The sizes `--sizes` asked for, as given after validation (`quick`, `n=200`, ...); empty for a run at one
+    /// `--size`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<String>,
     pub baseline: Option<String>,
     pub timing: TimingPolicy,
     /// `ladder run --fair`: every compiled rung under the same floating-point rules (no fast-math, no FMA
@@ -101,6 +106,41 @@ pub struct BenchmarkInfo {
     pub not_expressed: BTreeMap<String, String>,
 }
 
+/// How a cell's output was verified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reference {
+    /// Against the value pinned in benchmark.toml for this size.
+    Pinned,
+    /// Against the output of `against` (the baseline cell, `rung · runtime`) at the same n, with the benchmark's
+    /// own tolerance: n has no pinned reference.
+    CrossChecked { against: String, n: u64 },
+    /// This cell's output *is* the reference at an n without a pinned one. It counts as verified only once another
+    /// rung, an independent implementation, reproduced it (`confirmed_by`); until then it is not plotted.
+    Baseline { confirmed_by: Vec<String> },
+}
+
+impl Reference {
+    /// How the reports say it.
+    pub fn describe(&self) -> String {
+        match self {
+            Reference::Pinned => "pinned".into(),
+            Reference::CrossChecked { against, n } => {
+                format!("cross-checked against {against} at n={n}")
+            }
+            Reference::Baseline { confirmed_by } if confirmed_by.is_empty() => {
+                "the reference for the others, reproduced by no other rung: unconfirmed".into()
+            }
+            Reference::Baseline { confirmed_by } => {
+                format!(
+                    "the reference for the others, reproduced by {}",
+                    confirmed_by.join(", ")
+                )
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     pub benchmark: String,
@@ -116,6 +156,11 @@ pub struct Cell {
     pub verified: bool,
     /// What the check compared, and the first difference when it failed.
     pub check: String,
+    /// What the output was checked against: a reference pinned in benchmark.toml, or (at an n given to
+    /// `--sizes` that has none) the baseline rung's output at the same n. Absent in documents written before
+    /// numeric sizes existed, when every check was against a pinned reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
     /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`).
     pub samples_ns: Vec<f64>,
     pub loops: u64,
@@ -155,7 +200,29 @@ pub struct Cell {
     pub log: Option<String>,
 }
 
+/// `quick`, or `n=300` for a size given to `--sizes` as a number (all of which are `custom`).
+pub fn size_label(size: SizeName, n: u64) -> String {
+    if size == SizeName::Custom {
+        format!("n={n}")
+    } else {
+        size.to_string()
+    }
+}
+
 impl Cell {
+    pub fn size_label(&self) -> String {
+        size_label(self.size, self.n)
+    }
+
+    /// How this cell was verified; documents older than `reference` only ever checked against pinned values.
+    pub fn reference_or_pinned(&self) -> Option<Reference> {
+        match &self.reference {
+            Some(r) => Some(r.clone()),
+            None if self.verified => Some(Reference::Pinned),
+            None => None,
+        }
+    }
+
     pub fn new(benchmark: &str, rung: &str, runtime: &str, size: SizeName, n: u64) -> Cell {
         Cell {
             benchmark: benchmark.into(),
@@ -168,6 +235,7 @@ impl Cell {
             get: None,
             verified: false,
             check: String::new(),
+            reference: None,
             samples_ns: Vec::new(),
             loops: 0,
             median_ns: None,
@@ -218,10 +286,10 @@ pub struct Results {
 
 impl Results {
     /// Recomputes every speedup against the baseline cell (the `cpython` rung on the baseline runtime) of the
-    /// same benchmark and size.
+    /// same benchmark, size and n (several numeric sizes are all `custom`).
     pub fn recompute_speedups(&mut self) {
         let baseline = self.baseline.clone();
-        let base_samples: BTreeMap<(String, SizeName), Vec<f64>> = self
+        let base_samples: BTreeMap<(String, SizeName, u64), Vec<f64>> = self
             .cells
             .iter()
             .filter(|c| {
@@ -229,10 +297,10 @@ impl Results {
                     && Some(&c.runtime) == baseline.as_ref()
                     && c.status == Status::Ok
             })
-            .map(|c| ((c.benchmark.clone(), c.size), c.samples_ns.clone()))
+            .map(|c| ((c.benchmark.clone(), c.size, c.n), c.samples_ns.clone()))
             .collect();
         for cell in &mut self.cells {
-            let measured = match base_samples.get(&(cell.benchmark.clone(), cell.size)) {
+            let measured = match base_samples.get(&(cell.benchmark.clone(), cell.size, cell.n)) {
                 Some(base) if cell.status == Status::Ok => {
                     crate::measure::stats::speedup(base, &cell.samples_ns)
                 }

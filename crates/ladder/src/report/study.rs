@@ -126,6 +126,7 @@ pub fn results(catalog: &Catalog) -> Results {
         finished_at: None,
         command: vec![format!("the study's figures: {source}")],
         settings: Settings {
+            sizes: Vec::new(),
             size: SizeName::Default,
             baseline: baseline.clone(),
             timing: TimingPolicy {

@@ -340,7 +340,10 @@ pub struct Line {
 pub fn scaling_chart(title: &str, lines: &[Line]) -> String {
     let (left, right, top) = (70.0, 560.0, 20.0);
     let bottom = 300.0;
-    let height = bottom + 40.0 + 16.0 * lines.len() as f64;
+    // Below the plot: the decades, then each measured n, then the key (one line per rung, left-aligned so a long
+    // `Rung · Runtime (exponent)` label is never cut at the right edge).
+    let key_top = bottom + 52.0;
+    let height = key_top + 8.0 + 16.0 * lines.len() as f64;
     let xs = LogAxis::covering(
         lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)),
         left,
@@ -365,6 +368,24 @@ pub fn scaling_chart(title: &str, lines: &[Line]) -> String {
             r#"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{bottom}" class="grid"/><text x="{x:.1}" y="{}" class="tick">n={}</text>"#,
             bottom + 14.0,
             decade_label(d, "")
+        );
+    }
+    // The measured n's themselves: a scaling run often spans one decade or less, where the decade lines alone
+    // would not say where the points are.
+    let mut measured: Vec<f64> = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .collect();
+    measured.sort_by(f64::total_cmp);
+    measured.dedup();
+    for n in measured {
+        let x = xs.pos(n);
+        let _ = write!(
+            s,
+            r#"<line x1="{x:.1}" y1="{bottom}" x2="{x:.1}" y2="{}" class="grid"/><text x="{x:.1}" y="{}" class="tick">{}</text>"#,
+            bottom + 20.0,
+            bottom + 30.0,
+            n
         );
     }
     for d in ys.decades() {
@@ -408,8 +429,8 @@ pub fn scaling_chart(title: &str, lines: &[Line]) -> String {
         }
         let _ = write!(
             s,
-            r#"<text x="{right}" y="{:.1}" class="key">— {}</text></g>"#,
-            bottom + 34.0 + 16.0 * i as f64,
+            r#"<text x="{left}" y="{:.1}" class="key">— {}</text></g>"#,
+            key_top + 16.0 * i as f64,
             escape(&l.label)
         );
     }

@@ -39,6 +39,10 @@ pub fn render_styled(results: &Results, color: bool) -> String {
         out.push_str(&render_card(&card, color));
         out.push('\n');
     }
+    for section in super::scaling::sections(results) {
+        out.push_str(&render_scaling(&section));
+        out.push('\n');
+    }
     out.push_str(&footer(results));
     out
 }
@@ -81,6 +85,9 @@ fn render_card(card: &Card, color: bool) -> String {
             "  Study: {source}; its speedups are against {base}.\n"
         ));
     }
+    if !card.verification.is_empty() {
+        s.push_str(&format!("  {}\n", card.verification));
+    }
     if card.has_shaky {
         s.push_str(&format!("  {}\n", super::card::SHAKY_NOTE));
     }
@@ -90,6 +97,38 @@ fn render_card(card: &Card, color: bool) -> String {
     for (rung, why) in &card.not_expressed {
         s.push_str(&format!("  not expressed: {rung}: {why}\n"));
     }
+    s
+}
+
+/// Time against n: each rung's fitted exponent with the points it was fitted to.
+fn render_scaling(section: &super::scaling::Section) -> String {
+    let mut s = format!(
+        "{}: time against n ({}), fitted exponent per rung\n",
+        section.title, section.work
+    );
+    if section.fits.is_empty() {
+        s.push_str("  no rung has verified points at two sizes: nothing to fit\n");
+        return s;
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header([
+            "Rung · Runtime",
+            "Exponent",
+            "CPU-time exp.",
+            "Median time @ n",
+        ]);
+    for f in &section.fits {
+        table.add_row([
+            f.label.clone(),
+            f.exponent_text(),
+            f.cpu_exponent_text(),
+            super::scaling::points_text(f),
+        ]);
+    }
+    s.push_str(&format!("{table}\n  {}\n", super::scaling::NOTE));
     s
 }
 

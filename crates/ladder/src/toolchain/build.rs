@@ -595,7 +595,14 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
     let info = BuildInfo {
         kind: "maturin".into(),
         commands: vec![shown(&maturin)],
-        cflags: vec!["cargo --release (codegen-units=1, lto)".into()],
+        cflags: vec![format!(
+            "cargo --release, {}",
+            crate::catalog::KERNELS_PROFILE
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )],
         // `fma` stays false: it means implicit fusing by the compiler, which rustc never does. FMA instructions the
         // kernels call explicitly are theirs to report (`impl_info`).
         fp_contract:

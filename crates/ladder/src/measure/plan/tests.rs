@@ -228,6 +228,7 @@ fn free_threaded_jit_and_graalpy_runtimes_get_their_own_rungs() {
             "graalpy".into(),
         ]),
         size: Some(SizeName::Quick),
+        n: None,
     };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     // The free-threaded build is not measured twice: it belongs to its own rung, not to `cpython`.
@@ -268,6 +269,7 @@ fn missing_runtimes_and_codon_are_unavailable_with_the_command_that_gets_them() 
             "codon".into(),
         ]),
         size: Some(SizeName::Quick),
+        n: None,
     };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     let why = |rung: &str| {
@@ -370,6 +372,126 @@ fn a_rung_whose_python_requirement_no_runtime_meets_is_unavailable_with_the_reas
         "old needs CPython <3.13 (its packages have no wheels for other versions); CPythons found: 3.13.0"
     );
     assert_eq!(get.as_deref(), Some("uv python install 3.12"));
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn sizes_take_names_and_numbers_sorted_and_deduplicated() {
+    let got = parse_sizes(&strings(&["800", "quick", " 200", "2_000", "quick", "200"])).unwrap();
+    assert_eq!(
+        got,
+        [
+            RunSize::Named(SizeName::Quick),
+            RunSize::N(200),
+            RunSize::N(800),
+            RunSize::N(2000),
+        ]
+    );
+    assert_eq!(
+        parse_sizes(&strings(&["default", "standard"])).unwrap(),
+        [
+            RunSize::Named(SizeName::Default),
+            RunSize::Named(SizeName::Standard)
+        ]
+    );
+}
+
+#[test]
+fn bad_sizes_name_the_flag() {
+    for bad in [
+        "0",
+        "-3",
+        "1.5",
+        "1e3",
+        "abc",
+        "",
+        "custom",
+        "_",
+        "99999999999999999999999",
+    ] {
+        let err = parse_sizes(&strings(&[bad])).unwrap_err().to_string();
+        assert!(err.starts_with("--sizes"), "{bad:?}: {err}");
+    }
+    assert!(
+        parse_sizes(&strings(&["12x"]))
+            .unwrap_err()
+            .to_string()
+            .contains("positive whole number")
+    );
+    assert!(
+        parse_sizes(&[])
+            .unwrap_err()
+            .to_string()
+            .contains("at least one")
+    );
+}
+
+#[test]
+fn a_number_is_the_named_size_when_one_has_it_else_custom_with_the_baseline_first() {
+    let tmp = tiny_catalog();
+    let cat = Catalog::load(tmp.path()).unwrap();
+    let d = Discovery {
+        runtimes: vec![
+            fake_runtime(Implementation::Cpython, "3.13.0"),
+            fake_runtime(Implementation::Cpython, "3.12.1"),
+            fake_runtime(Implementation::Pypy, "3.9.16"),
+        ],
+        skipped: vec![],
+    };
+    let sizes = parse_sizes(&strings(&["quick", "1000", "300"])).unwrap();
+    let plan = build_plan_sizes(
+        &cat,
+        &d,
+        d.default_baseline(),
+        &Selection::default(),
+        &sizes,
+        &tools(),
+    );
+    let got: Vec<String> = plan
+        .cells
+        .iter()
+        .map(|c| format!("{}/{}/{}/{}", c.size, c.n, c.rung, c.runtime_label))
+        .collect();
+    // n = 1000 is n-body's quick size (pinned): planned once. n = 300 has no reference: custom, with the
+    // baseline (the newest CPython, 3.13) first although discovery listed it first anyway and 3.12 after.
+    assert_eq!(
+        got,
+        [
+            "quick/1000/cpython/cpython-3.13",
+            "quick/1000/cpython/cpython-3.12",
+            "quick/1000/pypy/pypy-3.9",
+            "custom/300/cpython/cpython-3.13",
+            "custom/300/cpython/cpython-3.12",
+            "custom/300/pypy/pypy-3.9",
+        ]
+    );
+    // With the baseline listed last by discovery, it still runs first at a custom n.
+    let d2 = Discovery {
+        runtimes: vec![
+            fake_runtime(Implementation::Pypy, "3.9.16"),
+            fake_runtime(Implementation::Cpython, "3.12.1"),
+            fake_runtime(Implementation::Cpython, "3.13.0"),
+        ],
+        skipped: vec![],
+    };
+    let plan = build_plan_sizes(
+        &cat,
+        &d2,
+        d2.default_baseline(),
+        &Selection::default(),
+        &[RunSize::N(300)],
+        &tools(),
+    );
+    assert_eq!(plan.cells[0].runtime_label, "cpython-3.13");
+    assert_eq!(plan.cells.len(), 3);
+    assert!(
+        plan.cells
+            .iter()
+            .all(|c| c.size == SizeName::Custom && c.n == 300)
+    );
 }
 
 #[test]

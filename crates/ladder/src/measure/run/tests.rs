@@ -109,6 +109,7 @@ fn run_in_mode(
     let timing =
         crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
     let settings = Settings {
+        sizes: Vec::new(),
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
@@ -168,8 +169,15 @@ fn verified_cells_get_statistics_and_speedups() {
     let [lo, hi] = pypy.speedup_ci95.unwrap();
     assert!(lo <= s && s <= hi);
     assert!(cell(&r, "cpython", "cpython-3.12").speedup.unwrap() < 1.0);
-    // The report card shows the study's figure beside ours.
+    // The report card shows the study's figure beside ours, at the study's own (default) size only.
     let text = crate::report::terminal::render(&r);
+    assert!(!text.contains("13x (98.0 ms)"), "{text}");
+    let mut at_default = r.clone();
+    at_default
+        .cells
+        .iter_mut()
+        .for_each(|c| c.size = SizeName::Default);
+    let text = crate::report::terminal::render(&at_default);
     assert!(text.contains("13x (98.0 ms)"), "{text}");
 }
 
@@ -296,7 +304,16 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         timeout: Duration::from_secs(1),
     };
     let mut c = Cell::new("nbody", "mypyc", "cpython-3.13", SizeName::Quick, 1000);
-    measure_cell(&exec, &job, bench, planned, true, &mut c, &mut Quiet);
+    measure_cell(
+        &exec,
+        &job,
+        bench,
+        planned,
+        &Against::Pinned,
+        true,
+        &mut c,
+        &mut Quiet,
+    );
     assert_eq!(c.status, Status::Failed);
     assert!(
         c.reason.contains("not the compiled extension module"),
@@ -304,7 +321,16 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         c.reason
     );
     let mut c = Cell::new("nbody", "cpython", "cpython-3.13", SizeName::Quick, 1000);
-    measure_cell(&exec, &job, bench, planned, false, &mut c, &mut Quiet);
+    measure_cell(
+        &exec,
+        &job,
+        bench,
+        planned,
+        &Against::Pinned,
+        false,
+        &mut c,
+        &mut Quiet,
+    );
     assert_eq!(c.status, Status::Ok);
 }
 
@@ -320,6 +346,198 @@ fn events_files_are_generated_once_and_deterministic() {
     );
     let parsed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(parsed.as_array().unwrap().len(), 200);
+}
+
+/// A run of the tiny catalog at the given sizes (n-body has only `quick`, n = 1000, pinned).
+fn run_sizes_with(
+    script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
+    sizes: &[crate::measure::plan::RunSize],
+) -> Results {
+    let cat_dir = tiny_catalog();
+    // PyPy gets an implementation of its own, so its agreement confirms the baseline's output (CPython 3.12
+    // runs the baseline's own file: its agreement does not).
+    let toml = cat_dir.path().join("nbody/benchmark.toml");
+    std::fs::copy(
+        cat_dir.path().join("nbody/baseline.py"),
+        cat_dir.path().join("nbody/pypy_impl.py"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("pypy = \"baseline.py\"", "pypy = \"pypy_impl.py\"");
+    std::fs::write(&toml, text).unwrap();
+    let cat = Catalog::load(cat_dir.path()).unwrap();
+    let d = Discovery {
+        runtimes: vec![
+            fake_runtime(Implementation::Cpython, "3.12.1"),
+            fake_runtime(Implementation::Cpython, "3.13.0"),
+            fake_runtime(Implementation::Pypy, "3.9.16"),
+        ],
+        skipped: vec![],
+    };
+    let baseline = d.default_baseline();
+    let plan = crate::measure::plan::build_plan_sizes(
+        &cat,
+        &d,
+        baseline,
+        &Selection::default(),
+        sizes,
+        &ToolPresence::default(),
+    );
+    let timing =
+        crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
+    let settings = Settings {
+        sizes: Vec::new(),
+        size: SizeName::Quick,
+        baseline: baseline.map(|b| b.id.clone()),
+        timing: timing.clone(),
+        fair: false,
+    };
+    let mut results = crate::cli::new_results(&cat, &d, baseline, settings, &[]);
+    let home = tempfile::tempdir().unwrap();
+    let executor = MockExecutor { script };
+    let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
+    let saves = std::cell::Cell::new(0usize);
+    let hook = |r: &Results| {
+        // The hook sees the document as saved: one more cell each time (plus the first and last saves).
+        assert!(r.cells.len() + 1 >= saves.get());
+        saves.set(saves.get() + 1);
+        Ok(())
+    };
+    runner.on_save = Some(&hook);
+    runner.run(&plan, &mut results, &mut Quiet).unwrap();
+    assert_eq!(saves.get(), plan.cells.len() + 2);
+    results
+}
+
+fn cell_at<'a>(r: &'a Results, rung: &str, runtime: &str, n: u64) -> &'a Cell {
+    r.cells
+        .iter()
+        .find(|c| c.rung == rung && c.runtime == runtime && c.n == n)
+        .unwrap()
+}
+
+/// n-body energies that depend on n, so a run at one n cannot pass for another.
+fn energies(n: u64) -> serde_json::Value {
+    json!([-0.169075164, -0.169 - n as f64 * 1e-7])
+}
+
+#[test]
+fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
+    use crate::measure::plan::RunSize;
+    let r = run_sizes_with(
+        |job| {
+            let py = job.python.to_string_lossy().to_string();
+            let out = if py.ends_with("pypy3.9") && job.config.n == 600 {
+                // PyPy gets n = 600 wrong in the 9th decimal.
+                let mut e = energies(job.config.n);
+                e[1] = json!(e[1].as_f64().unwrap() + 2e-9);
+                e
+            } else if job.config.n == 1000 {
+                json!(RIGHT)
+            } else {
+                energies(job.config.n)
+            };
+            (good_run(10_000_000, out), Exit::Code(0))
+        },
+        &[RunSize::N(1000), RunSize::N(300), RunSize::N(600)],
+    );
+    // n = 1000 is the quick size: pinned, as before.
+    let pinned = cell_at(&r, "cpython", "cpython-3.12", 1000);
+    assert_eq!(pinned.size, SizeName::Quick);
+    assert_eq!(pinned.reference, Some(Reference::Pinned));
+    assert!(pinned.verified);
+    // n = 300: the baseline (3.13) ran first at that n and is the reference; PyPy's own implementation
+    // reproduced it (3.12 agreed too, but runs the same file, so it does not count as a confirmation).
+    let at300: Vec<&Cell> = r.cells.iter().filter(|c| c.n == 300).collect();
+    assert_eq!(at300[0].runtime, "cpython-3.13");
+    let base = cell_at(&r, "cpython", "cpython-3.13", 300);
+    assert_eq!(base.size, SizeName::Custom);
+    assert_eq!(
+        base.reference,
+        Some(Reference::Baseline {
+            confirmed_by: vec!["pypy on pypy-3.9".into()]
+        })
+    );
+    assert!(base.verified && base.status == Status::Ok);
+    let other = cell_at(&r, "cpython", "cpython-3.12", 300);
+    assert_eq!(
+        other.reference,
+        Some(Reference::CrossChecked {
+            against: "cpython on cpython-3.13".into(),
+            n: 300
+        })
+    );
+    assert!(other.verified && other.status == Status::Ok);
+    assert!(other.speedup.is_some());
+    // n = 600: PyPy is wrong, and 3.12 (the same file) cannot confirm the reference: unconfirmed.
+    let pypy = cell_at(&r, "pypy", "pypy-3.9", 600);
+    assert_eq!(pypy.status, Status::Wrong);
+    assert!(!pypy.verified);
+    assert!(pypy.reason.contains("expected"), "{}", pypy.reason);
+    let base600 = cell_at(&r, "cpython", "cpython-3.13", 600);
+    assert!(base600.status == Status::Ok && !base600.verified);
+    // The report says cross-checked, never pinned, for n = 300.
+    let text = crate::report::terminal::render(&r);
+    assert!(text.contains("Cross-checked, not pinned: n=300"), "{text}");
+    assert!(text.contains("ok ✓ cross-checked"));
+    assert!(text.contains("ok ✓ reference"));
+    assert!(text.contains("ok, unconfirmed"));
+    // The scaling fit of the baseline uses its verified points only: 1000 (pinned) and 300 (confirmed).
+    let fits = crate::report::scaling::fits(&r, "nbody");
+    let base_fit = fits.iter().find(|f| f.runtime == "cpython-3.13").unwrap();
+    assert_eq!(base_fit.points.len(), 2);
+}
+
+#[test]
+fn an_unconfirmed_reference_is_not_plotted_and_a_failed_one_blocks_the_others() {
+    use crate::measure::plan::RunSize;
+    // Every other rung disagrees with the baseline at n = 300: the baseline stays unconfirmed.
+    let r = run_sizes_with(
+        |job| {
+            let py = job.python.to_string_lossy().to_string();
+            let out = if py.ends_with("3.13") {
+                energies(job.config.n)
+            } else {
+                energies(job.config.n + 1000)
+            };
+            (good_run(10_000_000, out), Exit::Code(0))
+        },
+        &[RunSize::N(300), RunSize::N(600)],
+    );
+    let base = cell_at(&r, "cpython", "cpython-3.13", 300);
+    assert_eq!(base.status, Status::Ok);
+    assert!(!base.verified);
+    assert!(crate::report::scaling::fits(&r, "nbody").is_empty());
+    let text = crate::report::terminal::render(&r);
+    assert!(text.contains("ok, unconfirmed"), "{text}");
+    assert!(text.contains("nothing to fit"), "{text}");
+
+    // The baseline crashes at n = 300: nothing else is measured there (it could not be verified), and it
+    // says why; n = 600 is unaffected.
+    let r = run_sizes_with(
+        |job| {
+            let py = job.python.to_string_lossy().to_string();
+            if py.ends_with("3.13") && job.config.n == 300 {
+                return (vec![], Exit::Code(1));
+            }
+            if !py.ends_with("3.13") && job.config.n == 300 {
+                panic!("a cell without a reference was measured");
+            }
+            (good_run(10_000_000, energies(job.config.n)), Exit::Code(0))
+        },
+        &[RunSize::N(300), RunSize::N(600)],
+    );
+    let other = cell_at(&r, "cpython", "cpython-3.12", 300);
+    assert_eq!(other.status, Status::Failed);
+    assert!(
+        other.reason.contains("not measured") && other.reason.contains("cpython on cpython-3.13")
+    );
+    assert!(other.samples_ns.is_empty());
+    assert_eq!(
+        cell_at(&r, "cpython", "cpython-3.12", 600).status,
+        Status::Ok
+    );
 }
 
 /// The worker is told the mode: LADDER_FAIR=1 reaches every worker under `--fair` (JIT rungs and the Rust

@@ -136,3 +136,80 @@ fn a_tampered_reference_is_refused() {
     let err = load_pipeline_reference(&b, &quick).unwrap_err();
     assert!(format!("{err:#}").contains("sha256"), "{err:#}");
 }
+
+#[test]
+fn cross_checks_use_the_benchmarks_own_tolerance() {
+    let cat = repo();
+    let nbody = cat.benchmark("nbody").unwrap();
+    let reference = serde_json::json!([-0.1690751641, -0.1690834]);
+    let check = |out: serde_json::Value| {
+        verify_expected(nbody, Expected::Output(&reference), &out)
+            .unwrap()
+            .ok
+    };
+    // Same 9 decimals: passes; the 9th decimal differs: fails.
+    assert!(check(serde_json::json!([-0.1690751643, -0.1690834002])));
+    assert!(!check(serde_json::json!([-0.1690751641, -0.1690834019])));
+    assert!(!check(serde_json::json!([-0.1690751641])));
+
+    let spectral = cat.benchmark("spectral-norm").unwrap();
+    let r = serde_json::json!([1.274_224_153, 300.5, 185.25]);
+    let check = |out: serde_json::Value| {
+        verify_expected(spectral, Expected::Output(&r), &out)
+            .unwrap()
+            .ok
+    };
+    assert!(check(serde_json::json!([
+        1.274_224_153,
+        300.5 * (1.0 + 5e-10),
+        185.25
+    ])));
+    assert!(!check(serde_json::json!([
+        1.274_224_153,
+        300.5 * (1.0 + 5e-9),
+        185.25
+    ])));
+    assert!(!check(serde_json::json!([f64::NAN, 300.5, 185.25])));
+
+    let pipeline = cat.benchmark("json-pipeline").unwrap();
+    let r = serde_json::json!({"u1": {"total": 2.5, "top": "a"}, "u2": {"total": 1.0, "top": "b"}});
+    let check = |out: serde_json::Value| {
+        verify_expected(pipeline, Expected::Output(&r), &out)
+            .unwrap()
+            .ok
+    };
+    // Key order does not matter; any difference does, a missing user too.
+    assert!(check(
+        serde_json::json!({"u2": {"top": "b", "total": 1.0}, "u1": {"total": 2.5, "top": "a"}})
+    ));
+    assert!(!check(
+        serde_json::json!({"u1": {"total": 2.5, "top": "a"}, "u2": {"total": 1.0, "top": "c"}})
+    ));
+    assert!(!check(
+        serde_json::json!({"u1": {"total": 2.5, "top": "a"}})
+    ));
+}
+
+#[test]
+fn a_reference_output_must_have_the_checks_shape() {
+    let cat = repo();
+    let nbody = cat.benchmark("nbody").unwrap();
+    assert!(reference_shape(nbody, &serde_json::json!([-0.1, -0.2])).is_ok());
+    assert!(reference_shape(nbody, &serde_json::json!([-0.1])).is_err());
+    assert!(reference_shape(nbody, &serde_json::json!(null)).is_err());
+    let spectral = cat.benchmark("spectral-norm").unwrap();
+    assert!(reference_shape(spectral, &serde_json::json!([1.27, 3.0, 2.0])).is_ok());
+    assert!(reference_shape(spectral, &serde_json::json!([1.27, 0.0, 2.0])).is_err());
+    let pipeline = cat.benchmark("json-pipeline").unwrap();
+    assert!(reference_shape(pipeline, &serde_json::json!({})).is_err());
+    assert!(reference_shape(pipeline, &serde_json::json!({"u": {}})).is_ok());
+    // A malformed reference is an error, not a pass for everyone.
+    assert!(
+        verify_expected(
+            nbody,
+            Expected::Output(&serde_json::json!("x")),
+            &serde_json::json!([0.0, 0.0])
+        )
+        .is_err()
+    );
+}
