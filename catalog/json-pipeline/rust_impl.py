@@ -2,8 +2,9 @@
 built by maturin from crates/ladder-kernels (src/pipeline/). With the GIL released, a hand-written JSON reader for
 the events schema (borrowed strings, only the needed fields decoded, everything else validated and skipped) reads
 line-aligned slices of the bytes on rayon's threads; every slice boundary is checked against the sequential
-parse, and any input that does not split cleanly is read again sequentially. The kept events are aggregated per
-user in file order, then the per-user dict of SPEC.md is built. Malformed input raises ValueError with the byte
+parse, and any input that does not split cleanly is read again sequentially. Each slice is aggregated per user on
+its own thread, and the slices are merged in file order (float sums replayed term by term, so every figure is
+the sequential one bit for bit); then the per-user dict of SPEC.md is built. Malformed input raises ValueError with the byte
 offset.
 """
 from typing import Any, Dict, Union

@@ -1,6 +1,7 @@
 """spectral-norm, the `rust-scalar` rung: `ladder_kernels.spectral_norm_scalar`, the same crate's power method on
-one thread with true divisions and no explicit SIMD (the compiler may still use SSE2, the x86-64 baseline), so the
-report card shows what the `rust` rung's SIMD and threads bought. `run` returns [norm, vBv, vv].
+one thread, row by row (A·u, then Aᵀ of that, every entry computed in each), with true divisions and no explicit
+SIMD (the compiler may still use SSE2, the x86-64 baseline), so the report card shows what the `rust` rung's
+tiling, SIMD and threads bought together. `run` returns [norm, vBv, vv].
 """
 from typing import Dict, List, Union
 

@@ -19,4 +19,4 @@ def simulate(steps: int, n: int) -> float:
 
 
 if __name__ == "__main__":
-    print(f"{simulate(60, 120):.9f}")
+    print(f"{simulate(300, 120):.9f}")

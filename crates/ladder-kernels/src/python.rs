@@ -69,6 +69,13 @@ fn simd_level() -> &'static str {
 }
 
 /// How many threads the parallel kernels share their work out to (rayon's pool).
+/// What spectral-norm's fast path does with floating point here (ladder's `--fair` turns the reciprocal
+/// estimates and FMAs off).
+#[pyfunction]
+fn spectral_fp_rules() -> &'static str {
+    spectral::fp_rules()
+}
+
 #[pyfunction]
 fn threads() -> usize {
     rayon::current_num_threads()
@@ -309,7 +316,7 @@ fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDic
 mod module {
     #[pymodule_export]
     use super::{
-        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, simd_level, spectral_norm,
-        spectral_norm_scalar, threads,
+        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, simd_level,
+        spectral_fp_rules, spectral_norm, spectral_norm_scalar, threads,
     };
 }

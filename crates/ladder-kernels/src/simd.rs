@@ -43,6 +43,13 @@ pub fn detected() -> Level {
     })
 }
 
+/// Whether ladder runs under `--fair` (`LADDER_FAIR=1`): every compiled rung under the same floating-point
+/// rules, correctly rounded operations and no fused multiply-adds. Read once.
+pub fn fair() -> bool {
+    static FAIR: OnceLock<bool> = OnceLock::new();
+    *FAIR.get_or_init(|| std::env::var("LADDER_FAIR").as_deref() == Ok("1"))
+}
+
 fn rank(level: Level) -> u8 {
     match level {
         Level::Portable => 0,

@@ -62,7 +62,7 @@ pub enum Mode {
 
 /// Runs the power method for an n × n truncation. `n` must be in 1..=MAX_N (see [`checked_n`]).
 pub fn spectral_norm(n: usize, mode: Mode) -> SpectralNorm {
-    let mut product = match (mode, fast_tile(simd::detected())) {
+    let mut product = match (mode, fast_tile(simd::detected(), simd::fair())) {
         (Mode::Fast, Some(tile)) => {
             let threads = rayon::current_num_threads()
                 .min(n.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD))
@@ -165,14 +165,28 @@ fn row_dot<const TRANSPOSED: bool>(i: usize, x: &[f64]) -> f64 {
 /// A(i, ·)ᵀ (A(i, ·) · x) for each of those rows to `out`.
 type TileFn = fn(rows: std::ops::Range<usize>, x: &[f64], entries: &mut [f64], out: &mut [f64]);
 
-/// The tile function of an explicit SIMD level, `None` for the portable level.
-fn fast_tile(level: Level) -> Option<TileFn> {
-    match level {
+/// The tile function of an explicit SIMD level, `None` for the portable level. `fair` (ladder's `--fair`):
+/// true divisions and separate multiplies and adds, the rules every compiled rung follows in that mode.
+fn fast_tile(level: Level, fair: bool) -> Option<TileFn> {
+    match (level, fair) {
         #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => Some(x86::tile_avx512),
+        (Level::Avx512, false) => Some(x86::tile_avx512::<false>),
         #[cfg(target_arch = "x86_64")]
-        Level::Avx2Fma => Some(x86::tile_avx2),
+        (Level::Avx512, true) => Some(x86::tile_avx512::<true>),
+        #[cfg(target_arch = "x86_64")]
+        (Level::Avx2Fma, false) => Some(x86::tile_avx2::<false>),
+        #[cfg(target_arch = "x86_64")]
+        (Level::Avx2Fma, true) => Some(x86::tile_avx2::<true>),
         _ => None,
+    }
+}
+
+/// What the fast path does with floating point here, for `ladder_info()`.
+pub fn fp_rules() -> &'static str {
+    match (fast_tile(simd::detected(), false), simd::fair()) {
+        (None, _) => "true divisions, no FMA",
+        (Some(_), true) => "fair: true divisions, no FMA",
+        (Some(_), false) => "reciprocal estimate refined by FMA (within 3e-13 of each quotient)",
     }
 }
 
@@ -237,15 +251,25 @@ mod x86 {
     use super::TILE_ROWS;
 
     /// Safe wrapper: only ever selected (see `Tile::fast`) when `simd::detected()` found AVX-512F.
-    pub fn tile_avx512(rows: Range<usize>, x: &[f64], entries: &mut [f64], out: &mut [f64]) {
+    pub fn tile_avx512<const FAIR: bool>(
+        rows: Range<usize>,
+        x: &[f64],
+        entries: &mut [f64],
+        out: &mut [f64],
+    ) {
         // SAFETY: the CPU has AVX-512F (runtime detection chose this path).
-        unsafe { avx512(rows, x, entries, out) }
+        unsafe { avx512::<FAIR>(rows, x, entries, out) }
     }
 
     /// Safe wrapper: only ever selected when `simd::detected()` found AVX2 and FMA.
-    pub fn tile_avx2(rows: Range<usize>, x: &[f64], entries: &mut [f64], out: &mut [f64]) {
+    pub fn tile_avx2<const FAIR: bool>(
+        rows: Range<usize>,
+        x: &[f64],
+        entries: &mut [f64],
+        out: &mut [f64],
+    ) {
         // SAFETY: the CPU has AVX2 and FMA (runtime detection chose this path).
-        unsafe { avx2(rows, x, entries, out) }
+        unsafe { avx2::<FAIR>(rows, x, entries, out) }
     }
 
     /// Starting denominators for lanes j = first_j.. of row i, and their per-step increments.
@@ -280,9 +304,15 @@ mod x86 {
 
     /// 16 columns per iteration in two vectors of 8 (two independent chains hide the FMA latency);
     /// reciprocal: `vrcp14pd` (relative error < 2⁻¹⁴) and one cubic refinement r(1 + e + e²), e = 1 - d·r,
-    /// which leaves an error below 2⁻⁴². Then out += Σ rows · dots, eight columns at a time.
+    /// which leaves an error below 2⁻⁴². Then out += Σ rows · dots, eight columns at a time. `FAIR`: true
+    /// divisions, and every multiply-add as a multiply then an add.
     #[target_feature(enable = "avx512f")]
-    unsafe fn avx512(rows: Range<usize>, x: &[f64], entries: &mut [f64], out: &mut [f64]) {
+    unsafe fn avx512<const FAIR: bool>(
+        rows: Range<usize>,
+        x: &[f64],
+        entries: &mut [f64],
+        out: &mut [f64],
+    ) {
         const STEP: usize = 16;
         let n = x.len();
         let count = rows.len();
@@ -292,6 +322,13 @@ mod x86 {
         unsafe {
             let grow = _mm512_set1_pd((STEP * STEP) as f64);
             let one = _mm512_set1_pd(1.0);
+            let madd = |a: __m512d, b: __m512d, c: __m512d| {
+                if FAIR {
+                    _mm512_add_pd(_mm512_mul_pd(a, b), c)
+                } else {
+                    _mm512_fmadd_pd(a, b, c)
+                }
+            };
             for (r, i) in rows.enumerate() {
                 let row = &mut entries[r * n..(r + 1) * n];
                 let (d0, inc0) = start::<8>(i, 0, STEP);
@@ -303,6 +340,9 @@ mod x86 {
                 );
                 let (mut acc0, mut acc1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
                 let recip = |d: __m512d| {
+                    if FAIR {
+                        return _mm512_div_pd(one, d);
+                    }
                     let r = _mm512_rcp14_pd(d);
                     let e = _mm512_fnmadd_pd(d, r, one);
                     let p = _mm512_fmadd_pd(e, e, e);
@@ -313,8 +353,8 @@ mod x86 {
                     let (a0, a1) = (recip(d0), recip(d1));
                     _mm512_storeu_pd(row.as_mut_ptr().add(j), a0);
                     _mm512_storeu_pd(row.as_mut_ptr().add(j + 8), a1);
-                    acc0 = _mm512_fmadd_pd(_mm512_loadu_pd(x.as_ptr().add(j)), a0, acc0);
-                    acc1 = _mm512_fmadd_pd(_mm512_loadu_pd(x.as_ptr().add(j + 8)), a1, acc1);
+                    acc0 = madd(_mm512_loadu_pd(x.as_ptr().add(j)), a0, acc0);
+                    acc1 = madd(_mm512_loadu_pd(x.as_ptr().add(j + 8)), a1, acc1);
                     d0 = _mm512_add_pd(d0, inc0);
                     d1 = _mm512_add_pd(d1, inc1);
                     inc0 = _mm512_add_pd(inc0, grow);
@@ -328,14 +368,18 @@ mod x86 {
                 let mut acc = _mm512_loadu_pd(out.as_ptr().add(j));
                 for (r, &dot) in dots.iter().enumerate().take(count) {
                     let a = _mm512_loadu_pd(entries.as_ptr().add(r * n + j));
-                    acc = _mm512_fmadd_pd(a, _mm512_set1_pd(dot), acc);
+                    acc = madd(a, _mm512_set1_pd(dot), acc);
                 }
                 _mm512_storeu_pd(out.as_mut_ptr().add(j), acc);
                 j += 8;
             }
             for j in j..n {
                 for (r, &dot) in dots.iter().enumerate().take(count) {
-                    out[j] = entries[r * n + j].mul_add(dot, out[j]);
+                    out[j] = if FAIR {
+                        entries[r * n + j] * dot + out[j]
+                    } else {
+                        entries[r * n + j].mul_add(dot, out[j])
+                    };
                 }
             }
         }
@@ -343,9 +387,14 @@ mod x86 {
 
     /// 8 columns per iteration in two vectors of 4; reciprocal: `rcpps` on the denominators rounded to f32
     /// (relative error < 1.5·2⁻¹², plus 2⁻²⁴ from the rounding) and two Newton steps r(2 - d·r) in f64, which
-    /// leave an error below 2⁻⁴⁵. Then out += Σ rows · dots, four columns at a time.
+    /// leave an error below 2⁻⁴⁵. Then out += Σ rows · dots, four columns at a time. `FAIR` as for AVX-512.
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn avx2(rows: Range<usize>, x: &[f64], entries: &mut [f64], out: &mut [f64]) {
+    unsafe fn avx2<const FAIR: bool>(
+        rows: Range<usize>,
+        x: &[f64],
+        entries: &mut [f64],
+        out: &mut [f64],
+    ) {
         const STEP: usize = 8;
         let n = x.len();
         let count = rows.len();
@@ -355,6 +404,13 @@ mod x86 {
         unsafe {
             let grow = _mm256_set1_pd((STEP * STEP) as f64);
             let one = _mm256_set1_pd(1.0);
+            let madd = |a: __m256d, b: __m256d, c: __m256d| {
+                if FAIR {
+                    _mm256_add_pd(_mm256_mul_pd(a, b), c)
+                } else {
+                    _mm256_fmadd_pd(a, b, c)
+                }
+            };
             for (r, i) in rows.enumerate() {
                 let row = &mut entries[r * n..(r + 1) * n];
                 let (d0, inc0) = start::<4>(i, 0, STEP);
@@ -366,6 +422,9 @@ mod x86 {
                 );
                 let (mut acc0, mut acc1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
                 let recip = |d: __m256d| {
+                    if FAIR {
+                        return _mm256_div_pd(one, d);
+                    }
                     let mut r = _mm256_cvtps_pd(_mm_rcp_ps(_mm256_cvtpd_ps(d)));
                     for _ in 0..2 {
                         let e = _mm256_fnmadd_pd(d, r, one);
@@ -378,8 +437,8 @@ mod x86 {
                     let (a0, a1) = (recip(d0), recip(d1));
                     _mm256_storeu_pd(row.as_mut_ptr().add(j), a0);
                     _mm256_storeu_pd(row.as_mut_ptr().add(j + 4), a1);
-                    acc0 = _mm256_fmadd_pd(_mm256_loadu_pd(x.as_ptr().add(j)), a0, acc0);
-                    acc1 = _mm256_fmadd_pd(_mm256_loadu_pd(x.as_ptr().add(j + 4)), a1, acc1);
+                    acc0 = madd(_mm256_loadu_pd(x.as_ptr().add(j)), a0, acc0);
+                    acc1 = madd(_mm256_loadu_pd(x.as_ptr().add(j + 4)), a1, acc1);
                     d0 = _mm256_add_pd(d0, inc0);
                     d1 = _mm256_add_pd(d1, inc1);
                     inc0 = _mm256_add_pd(inc0, grow);
@@ -396,14 +455,18 @@ mod x86 {
                 let mut acc = _mm256_loadu_pd(out.as_ptr().add(j));
                 for (r, &dot) in dots.iter().enumerate().take(count) {
                     let a = _mm256_loadu_pd(entries.as_ptr().add(r * n + j));
-                    acc = _mm256_fmadd_pd(a, _mm256_set1_pd(dot), acc);
+                    acc = madd(a, _mm256_set1_pd(dot), acc);
                 }
                 _mm256_storeu_pd(out.as_mut_ptr().add(j), acc);
                 j += 4;
             }
             for j in j..n {
                 for (r, &dot) in dots.iter().enumerate().take(count) {
-                    out[j] = entries[r * n + j].mul_add(dot, out[j]);
+                    out[j] = if FAIR {
+                        entries[r * n + j] * dot + out[j]
+                    } else {
+                        entries[r * n + j].mul_add(dot, out[j])
+                    };
                 }
             }
         }
@@ -425,10 +488,12 @@ mod tests {
         #[cfg(target_arch = "x86_64")]
         {
             if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                tiles.push(("avx2", x86::tile_avx2));
+                tiles.push(("avx2", x86::tile_avx2::<false>));
+                tiles.push(("avx2 fair", x86::tile_avx2::<true>));
             }
             if is_x86_feature_detected!("avx512f") {
-                tiles.push(("avx512", x86::tile_avx512));
+                tiles.push(("avx512", x86::tile_avx512::<false>));
+                tiles.push(("avx512 fair", x86::tile_avx512::<true>));
             }
         }
         tiles
@@ -444,6 +509,10 @@ mod tests {
         for (r, i) in rows.enumerate() {
             for j in 0..n {
                 let (got, want) = (entries[r * n + j], a(i, j));
+                if name.ends_with("fair") {
+                    // true divisions: the correctly rounded quotient itself
+                    assert_eq!(got, want, "{name} n={n} A({i}, {j})");
+                }
                 assert!(
                     (got - want).abs() <= 3e-13 * want,
                     "{name} n={n} A({i}, {j}) = {got}, want {want}"
@@ -512,7 +581,7 @@ mod tests {
     #[test]
     fn any_split_into_threads_gives_the_same_product() {
         // uneven splits, a thread with no rows, and the same bits on every call for a given split
-        let Some(tile) = fast_tile(simd::detected()) else {
+        let Some(tile) = fast_tile(simd::detected(), false) else {
             return; // no SIMD tile on this CPU: nothing is tiled
         };
         let n = 203;

@@ -42,8 +42,10 @@ pub enum Command {
     Report(crate::report_cli::ReportArgs),
     /// Compare two results documents (two machines, before/after) with a significance test per cell.
     Compare(crate::report_cli::CompareArgs),
-    /// Run your program (`ladder advise -- python app.py ARGS`) and classify it: I/O-, memory- or CPU-bound.
+    /// Profile your program (`ladder advise -- python app.py ARGS`): I/O-, memory- or CPU-bound, hot spots, ranked rungs.
     Advise(AdviseArgs),
+    /// Run your program on every other runtime and with its hot modules compiled, output checked, speedups measured.
+    Climb(crate::climb::cli::ClimbArgs),
 }
 
 #[derive(Args, Debug)]
@@ -54,6 +56,9 @@ pub struct AdviseArgs {
     /// Stop the program after this many seconds (what was measured until then is kept).
     #[arg(long, default_value_t = 600.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Write the flame graph of the on-CPU samples here (SVG).
+    #[arg(long, value_name = "PATH")]
+    pub flame: Option<PathBuf>,
     /// The program's command line, after `--`: python [OPTIONS] (SCRIPT | -m MODULE | -c CODE) [ARGS...]
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<String>,
@@ -129,6 +134,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => crate::report_cli::report(args),
         Command::Compare(args) => crate::report_cli::compare(args),
         Command::Advise(args) => advise(args),
+        Command::Climb(args) => crate::climb::cli::run(args),
     }
 }
 
@@ -439,15 +445,23 @@ fn advise(args: AdviseArgs) -> Result<ExitCode> {
         .into());
     }
     let cwd = std::env::current_dir().context("reading the current folder")?;
+    let catalog = load_catalog(&CatalogArg { catalog: None })?;
+    let figures =
+        crate::advise::recommend::Figures::load(&catalog, &ladder_home()?.join("results"));
     let advice = crate::advise::advise(
         &args.cmd,
         &cwd,
         std::time::Duration::from_secs_f64(args.timeout),
+        &figures,
     )?;
     eprint!("{}", crate::advise::render(&advice));
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&advice)?)
             .with_context(|| format!("--json {}: writing", path.display()))?;
+    }
+    if let Some(path) = &args.flame {
+        std::fs::write(path, crate::advise::flame_svg(&advice))
+            .with_context(|| format!("--flame {}: writing", path.display()))?;
     }
     Ok(if advice.status == "ok" {
         ExitCode::SUCCESS

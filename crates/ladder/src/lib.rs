@@ -6,6 +6,7 @@
 pub mod advise;
 pub mod catalog;
 pub mod cli;
+pub mod climb;
 pub mod error;
 pub mod events;
 pub mod home;

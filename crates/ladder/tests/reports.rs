@@ -553,3 +553,26 @@ fn bad_sizes_are_a_usage_error_naming_the_flag() {
         assert!(err.contains("--sizes"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn cards_say_how_each_implementation_ran() {
+    // what `ladder_info()` returned (SIMD path, threads) is printed under the card; paths stay in the JSON
+    let mut r = fixture();
+    for c in &mut r.cells {
+        if c.benchmark == "spectral-norm" && c.rung == "rust" {
+            c.impl_info = Some(serde_json::json!({"simd": "avx512f", "threads": 2}));
+        }
+        if c.benchmark == "spectral-norm" && c.rung == "numba" {
+            c.impl_info = Some(serde_json::json!({"module": "/tmp/x.py", "parallel": false}));
+        }
+    }
+    let text = terminal::render(&r);
+    assert!(
+        text.contains("how it ran: rust on cpython-3.13: simd avx512f, threads 2"),
+        "{text}"
+    );
+    assert!(text.contains("how it ran: numba on cpython-3.13: parallel false"));
+    assert!(!text.contains("/tmp/x.py"));
+    let md = markdown::render(&r);
+    assert!(md.contains("- how it ran: **rust on cpython-3.13**: simd avx512f, threads 2"));
+}

@@ -241,9 +241,17 @@ impl<const N: usize> Tally<N> {
     /// Adds the counts of a tally taken over later events: values new here rank after every value seen
     /// here, in the order the later tally first saw them.
     fn absorb(&mut self, later: &Self) {
-        let mut order: Vec<usize> = (0..N).filter(|&v| later.count[v] > 0).collect();
-        order.sort_unstable_by_key(|&v| later.rank[v]);
-        for v in order {
+        // (rank there, value), on the stack: this runs once per user and slice
+        let mut order = [(0u8, 0usize); N];
+        let mut len = 0;
+        for v in 0..N {
+            if later.count[v] > 0 {
+                order[len] = (later.rank[v], v);
+                len += 1;
+            }
+        }
+        order[..len].sort_unstable();
+        for &(_, v) in &order[..len] {
             if self.count[v] == 0 {
                 self.rank[v] = self.distinct;
                 self.distinct = self.distinct.wrapping_add(1);
@@ -298,17 +306,35 @@ impl PageTally {
         }
     }
 
-    /// Every page with its count, in the order they were first seen.
-    fn in_first_seen_order(&self) -> Vec<(u32, u32)> {
-        let mut seen: Vec<(u32, u32, u32)> = (0..KNOWN_PAGES.len())
-            .filter(|&p| self.known[p] > 0)
-            .map(|p| (p as u32, self.known[p], self.known_rank[p]))
-            .chain(self.other.iter().copied())
-            .collect();
-        seen.sort_unstable_by_key(|&(_, _, rank)| rank);
-        seen.into_iter()
-            .map(|(page, count, _)| (page, count))
-            .collect()
+    /// Adds the counts of a page tally taken over later events, whose page ids become `ids[id]` here; pages
+    /// new here rank after every page seen here, in the order the later tally first saw them.
+    fn absorb(&mut self, later: &PageTally, ids: &[u32]) {
+        // (rank there, page there, count), on the stack unless the later tally saw pages outside the schema
+        let mut known = [(0u32, 0u32, 0u32); KNOWN_PAGES.len()];
+        let mut len = 0;
+        for p in 0..KNOWN_PAGES.len() {
+            if later.known[p] > 0 {
+                known[len] = (later.known_rank[p], p as u32, later.known[p]);
+                len += 1;
+            }
+        }
+        let mut others = Vec::new();
+        let seen = if later.other.is_empty() {
+            &mut known[..len]
+        } else {
+            others.extend_from_slice(&known[..len]);
+            others.extend(
+                later
+                    .other
+                    .iter()
+                    .map(|&(page, count, rank)| (rank, page, count)),
+            );
+            &mut others[..]
+        };
+        seen.sort_unstable();
+        for &(_, page, count) in seen.iter() {
+            self.add_many(ids[page as usize], count);
+        }
     }
 
     fn top(&self) -> Option<u32> {
@@ -547,9 +573,7 @@ impl Aggregator {
             user.items_high = user.items_high.max(high);
             user.types.absorb(&theirs.types);
             user.hours.absorb(&theirs.hours);
-            for (page, count) in theirs.pages.in_first_seen_order() {
-                user.pages.add_many(pages[page as usize], count);
-            }
+            user.pages.absorb(&theirs.pages, &pages);
             for (mine, their) in user.days.iter_mut().zip(theirs.days) {
                 *mine |= their;
             }

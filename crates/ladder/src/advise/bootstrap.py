@@ -47,6 +47,25 @@ def _on_gc(phase, info):
                 _heap["ns"] += time.perf_counter_ns() - t0
 
 
+def _library_paths():
+    """The folders of the standard library and installed packages: frames there are not the program's code."""
+    paths = set()
+    try:
+        import sysconfig
+
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            p = sysconfig.get_paths().get(key)
+            if p:
+                paths.add(os.path.realpath(p))
+                paths.add(p)
+    except Exception:
+        pass
+    for p in sys.path:
+        if p and ("site-packages" in p or "dist-packages" in p):
+            paths.add(p)
+    return sorted(paths)
+
+
 def _write_report(path, started_ns, exit_code, error):
     report = {
         "wall_ns": time.perf_counter_ns() - started_ns,
@@ -61,6 +80,7 @@ def _write_report(path, started_ns, exit_code, error):
         "top_sites": [],
         "sites_at": None,
         "snapshot_ns": _heap["ns"],
+        "library_paths": [],
     }
     if tracemalloc is not None and tracemalloc.is_tracing():
         report["traced_peak_bytes"] = tracemalloc.get_traced_memory()[1]
@@ -71,18 +91,20 @@ def _write_report(path, started_ns, exit_code, error):
             report["sites_at"] = "largest heap seen"
         tracemalloc.stop()
         # The interpreter's own import machinery and this bootstrap are not the program's allocations.
+        # runpy and the pkgutil lookups it makes to start the program are this bootstrap's doing too.
+        ours = [__file__, tracemalloc.__file__, runpy.__file__]
+        if "pkgutil" in sys.modules:
+            ours.append(sys.modules["pkgutil"].__file__)
         snapshot = snapshot.filter_traces(
-            [
-                tracemalloc.Filter(False, "<frozen *>"),
-                tracemalloc.Filter(False, __file__),
-                tracemalloc.Filter(False, tracemalloc.__file__),
-            ]
+            [tracemalloc.Filter(False, "<frozen *>")] + [tracemalloc.Filter(False, f) for f in ours if f]
         )
         for stat in snapshot.statistics("lineno")[:TOP_SITES]:
             frame = stat.traceback[0]
             report["top_sites"].append(
                 {"file": frame.filename, "line": frame.lineno, "size_bytes": stat.size, "count": stat.count}
             )
+    # After the snapshot and tracemalloc.stop(): importing sysconfig is not one of the program's allocations.
+    report["library_paths"] = _library_paths()
     with open(path, "w") as f:
         json.dump(report, f)
 
@@ -99,9 +121,12 @@ def main():
     error = None
     try:
         if target[0] == "-m":
+            # As `python -m`: the current folder, not this bootstrap's, is where imports start.
+            sys.path[0] = os.getcwd()
             sys.argv = [target[1]] + target[2:]
             runpy.run_module(target[1], run_name="__main__", alter_sys=True)
         elif target[0] == "-c":
+            sys.path[0] = ""
             sys.argv = ["-c"] + target[2:]
             exec(compile(target[1], "<string>", "exec"), {"__name__": "__main__"})
         else:

@@ -5,13 +5,23 @@
 //! [`profile`] runs it under a small stdlib bootstrap (tracemalloc, GC time) with a hard timeout and wall/CPU/peak
 //! RSS from `wait4`, [`classify`] turns the figures into a verdict with the evidence that decided it.
 //!
-//! Deviation from DESIGN.md/issue 4, stated so nobody mistakes it: this first slice has no sampling profiler
-//! (py-spy), no source traits (ruff_python_parser), no recommendations, no flame graph and no `climb`. The
-//! verdict here is decided from process CPU time, GC time and memory only.
+//! With py-spy ([`sampler`], non-blocking reads) sampling the same run, [`hotspots`] turns the stacks into hot
+//! functions and lines of the program's own code, [`traits`] reads their source with ruff's parser, [`recommend`]
+//! walks the study's decision tree and [`flame`] draws the flame graph.
+//!
+//! Deviations from DESIGN.md/issue 4, stated so nobody mistakes them: native frames are not unwound (py-spy's
+//! `unwind` feature needs libunwind's development files), so "native" time is on-CPU time without the GIL (see
+//! [`sampler`]); the run is profiled under tracemalloc, which slows allocation-heavy code, so absolute times in
+//! the advice are those of the profiled run, and `ladder climb` is the command that measures.
 
 pub mod classify;
 pub mod command;
+pub mod flame;
+pub mod hotspots;
 pub mod profile;
+pub mod recommend;
+pub mod sampler;
+pub mod traits;
 
 use serde::Serialize;
 
@@ -45,22 +55,36 @@ pub struct Advice {
     pub top_allocation_sites: Vec<profile::Site>,
     /// When the sites were read: "largest heap seen" or "exit".
     pub allocation_sites_at: Option<String>,
-    /// Empty in this slice: no sampling profiler yet (see the module docs).
-    pub hotspots: Vec<serde_json::Value>,
-    /// Empty in this slice: no decision-tree recommendations yet (see the module docs).
-    pub recommendations: Vec<serde_json::Value>,
+    /// The sampling profile (rates, per-thread on-CPU share, native share); None when py-spy could not attach.
+    pub profile: Option<hotspots::Profile>,
+    /// Why there is no profile, or why it stopped early (e.g. no ptrace permission, with how to allow it).
+    pub profiler_error: Option<String>,
+    /// The program's hot functions, hottest first, with their source traits.
+    pub hotspots: Vec<hotspots::Hotspot>,
+    /// The modules the hot functions live in (imports of C extensions, annotation coverage).
+    pub modules: Vec<traits::ModuleTraits>,
+    /// The decision tree's advice, ranked; empty unless cpu-bound (the verdict's own advice applies then).
+    pub recommendations: Vec<recommend::Recommendation>,
+    /// Branches of the tree that matched but whose expected speedup is below 1x: slower, so not recommended.
+    pub ruled_out: Vec<recommend::Recommendation>,
 }
 
 pub const SCHEMA: &str = "ladder-advise";
+/// Samples a second: 100 is py-spy's default, dense enough for a few-second program, cheap with non-blocking reads.
+pub const SAMPLE_HZ: u64 = 100;
 
-/// Runs `argv` (a `python ...` command line) and classifies it.
+/// Runs `argv` (a `python ...` command line), profiles and classifies it, and walks the decision tree with the
+/// expected speedups from `figures`.
 pub fn advise(
     argv: &[String],
     work_dir: &std::path::Path,
     timeout: std::time::Duration,
+    figures: &recommend::Figures,
 ) -> anyhow::Result<Advice> {
     let inv = command::resolve(argv)?;
-    let run = profile::run(&inv, work_dir, timeout)?;
+    // py-spy reads CPython's interpreter structures; other interpreters run unsampled, and say so.
+    let sample_hz = (inv.interpreter.implementation == "cpython").then_some(SAMPLE_HZ);
+    let mut run = profile::run(&inv, work_dir, timeout, sample_hz)?;
     let (verdict, verdict_why) = classify::classify(&classify::Figures::from(&run));
     let cpu_share = if run.wall_ns > 0 {
         run.cpu_ns as f64 / run.wall_ns as f64
@@ -92,6 +116,77 @@ pub fn advise(
             ),
         ),
     };
+    let samples = run.samples.take();
+    let library_paths = run
+        .report
+        .as_ref()
+        .map(|r| r.library_paths.clone())
+        .unwrap_or_default();
+    let (profile, profiler_error) = match samples {
+        Some(s) if s.attach_error.is_none() => {
+            let cls = hotspots::Classifier {
+                library_paths: &library_paths,
+                bootstrap: &run.bootstrap_path,
+                code_target: matches!(inv.target, command::Target::Code(_)),
+            };
+            (Some(hotspots::build(&s, &cls)), s.stopped_early.clone())
+        }
+        Some(s) => (None, s.attach_error),
+        None => (
+            None,
+            Some(format!(
+                "py-spy samples CPython only; this is {} (run the program with a CPython to get hot spots)",
+                inv.interpreter.implementation
+            )),
+        ),
+    };
+    let mut hot = profile
+        .as_ref()
+        .map(|p| p.hotspots.clone())
+        .unwrap_or_default();
+    // Read the source of each hot function's file once; files are resolved against the program's folder.
+    let mut modules: Vec<traits::SourceModule> = Vec::new();
+    for h in &mut hot {
+        let path = work_dir.join(&h.file);
+        let key = path.display().to_string();
+        let i = match modules.iter().position(|m| m.traits.file == key) {
+            Some(i) => i,
+            None => {
+                modules.push(match (&inv.target, h.file.as_str()) {
+                    // `-c CODE`: the source is the command line itself.
+                    (command::Target::Code(code), "<string>") => {
+                        traits::SourceModule::parse(&key, code.clone())
+                    }
+                    _ => traits::SourceModule::read(&path),
+                });
+                modules.len() - 1
+            }
+        };
+        if let Some(t) = modules[i].function(&h.function, h.line) {
+            h.traits = t.labels(&modules[i].traits);
+            h.source_traits = Some(t);
+        }
+    }
+    let module_traits: Vec<traits::ModuleTraits> =
+        modules.iter().map(|m| m.traits.clone()).collect();
+    let evidence = recommend::Evidence {
+        verdict,
+        implementation: &inv.interpreter.implementation,
+        version: &inv.interpreter.version,
+        profile: profile.as_ref(),
+        hot: hot
+            .iter()
+            .filter_map(|h| {
+                let t = h.source_traits.as_ref()?;
+                let m = module_traits
+                    .iter()
+                    .find(|m| m.file == work_dir.join(&h.file).display().to_string())?;
+                Some((h.function.as_str(), h.share, t, m, &h.lines[..]))
+            })
+            .collect(),
+    };
+    let (recommendations, ruled_out) =
+        recommend::rule_out_slower(recommend::recommend(&evidence, figures));
     Ok(Advice {
         schema: SCHEMA,
         version: 1,
@@ -124,9 +219,41 @@ pub fn advise(
         traced_peak_bytes: run.report.as_ref().and_then(|r| r.traced_peak_bytes),
         allocation_sites_at: run.report.as_ref().and_then(|r| r.sites_at.clone()),
         top_allocation_sites: run.report.map(|r| r.top_sites).unwrap_or_default(),
-        hotspots: Vec::new(),
-        recommendations: Vec::new(),
+        profile,
+        profiler_error,
+        hotspots: hot,
+        modules: module_traits,
+        recommendations,
+        ruled_out,
     })
+}
+
+/// The flame graph of the advice's on-CPU samples, as a self-contained SVG.
+pub fn flame_svg(a: &Advice) -> String {
+    let title = format!(
+        "ladder advise: {} ({} {}), {} on-CPU samples",
+        a.command.join(" "),
+        a.python.implementation,
+        a.python.version,
+        a.profile.as_ref().map_or(0, |p| p.active_samples)
+    );
+    flame::render(&title, a.profile.as_ref().map_or(&[][..], |p| &p.flame[..]))
+}
+
+/// A speedup interval for the terminal: "26-37x", "1.0-1.4x".
+fn speedup_range(r: [f64; 2]) -> String {
+    let f = |x: f64| {
+        if x >= 10.0 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1}")
+        }
+    };
+    if f(r[0]) == f(r[1]) {
+        format!("{}x", f(r[0]))
+    } else {
+        format!("{}-{}x", f(r[0]), f(r[1]))
+    }
 }
 
 /// The terminal summary.
@@ -155,6 +282,107 @@ pub fn render(a: &Advice) -> String {
     s.push_str(&format!("  verdict: {}\n", a.verdict.as_str()));
     for w in &a.verdict_why {
         s.push_str(&format!("    - {w}\n"));
+    }
+    match (&a.profile, &a.profiler_error) {
+        (Some(p), stopped) => {
+            if let Some(why) = stopped {
+                s.push_str(&format!("  {why}\n"));
+            }
+            s.push_str(&format!(
+                "  sampled at {} Hz (py-spy): {} on-CPU and {} idle samples; native code without the GIL {:.0}%, \
+                 library code called from the program {:.0}%\n",
+                p.rate_hz,
+                p.active_samples,
+                p.idle_samples,
+                p.native_share * 100.0,
+                p.library_share * 100.0
+            ));
+            for t in &p.threads {
+                s.push_str(&format!(
+                    "    thread {}: on a CPU in {:.0}% of {} samples\n",
+                    t.name
+                        .clone()
+                        .unwrap_or_else(|| format!("{:#x}", t.thread_id)),
+                    t.on_cpu_share * 100.0,
+                    t.samples
+                ));
+            }
+        }
+        (None, Some(e)) => s.push_str(&format!("  no sampling profile: {e}\n")),
+        (None, None) => {}
+    }
+    if !a.hotspots.is_empty() {
+        s.push_str(
+            "  hot functions (share of on-CPU samples, charged to the program's own code):\n",
+        );
+        for h in a.hotspots.iter().take(5) {
+            let lib = if h.library_share >= 0.01 {
+                format!(", {:.0}% in library code it calls", h.library_share * 100.0)
+            } else {
+                String::new()
+            };
+            s.push_str(&format!(
+                "    {:>4.0}%  {} ({}:{}){lib}\n",
+                h.share * 100.0,
+                h.function,
+                h.file,
+                h.line
+            ));
+            let lines: Vec<String> = h
+                .lines
+                .iter()
+                .take(3)
+                .map(|l| format!("line {} {:.0}%", l.line, l.share * 100.0))
+                .collect();
+            s.push_str(&format!("           hottest lines: {}\n", lines.join(", ")));
+            if !h.traits.is_empty() {
+                s.push_str(&format!("           traits: {}\n", h.traits.join("; ")));
+            }
+        }
+    }
+    if a.hotspots.is_empty() && a.profile.as_ref().is_some_and(|p| p.active_samples > 0) {
+        s.push_str(
+            "  no hot function of the program's own: every on-CPU sample was in the standard library or installed \
+             packages (see the flame graph, --flame)\n",
+        );
+    }
+    if a.recommendations.is_empty() && a.verdict == classify::Verdict::CpuBound {
+        s.push_str(if a.hotspots.is_empty() {
+            "  no recommendations: the decision tree needs hot functions of the program's own code, and there are none\n"
+        } else {
+            "  no recommendations: the hot functions' source could not be read, and the tree branches on it\n"
+        });
+    }
+    if !a.recommendations.is_empty() {
+        s.push_str("  recommendations (the study's decision tree, in its order):\n");
+        for r in &a.recommendations {
+            s.push_str(&format!(
+                "    {}. {} [{}]: {}\n",
+                r.rank,
+                r.title,
+                r.rung,
+                r.expected_speedup
+                    .map(speedup_range)
+                    .unwrap_or_else(|| "no figure".into())
+            ));
+            s.push_str(&format!("       why: {}\n", r.why));
+            s.push_str(&format!("       expected from: {}\n", r.source));
+            if !r.effort.is_empty() {
+                s.push_str(&format!("       effort: {}\n", r.effort));
+            }
+            for l in &r.landmines {
+                s.push_str(&format!("       landmine: {l}\n"));
+            }
+        }
+    }
+    for r in &a.ruled_out {
+        s.push_str(&format!(
+            "    ruled out: {} [{}], {} expected ({}): slower than now\n",
+            r.title,
+            r.rung,
+            r.expected_speedup.map(speedup_range).unwrap_or_default(),
+            r.source
+        ));
     }
     if !a.top_allocation_sites.is_empty() {
         s.push_str(&format!(

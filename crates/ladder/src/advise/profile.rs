@@ -3,6 +3,7 @@
 //! The program's stdout and stderr are the user's: they pass through untouched.
 
 use super::command::{Invocation, Target};
+use super::sampler::{Sampler, Samples};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
@@ -35,6 +36,9 @@ pub struct BootstrapReport {
     /// Time the bootstrap spent taking heap snapshots: not the program's own time.
     #[serde(default)]
     pub snapshot_ns: u64,
+    /// The interpreter's standard library and site-packages folders: frames there are library code.
+    #[serde(default)]
+    pub library_paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +60,31 @@ pub struct Run {
     pub main_sched: Option<(u64, u64)>,
     /// None when the program was killed before the bootstrap could write it (timeout, signal).
     pub report: Option<BootstrapReport>,
+    /// The sampling profiler's stacks (None when not asked for).
+    pub samples: Option<Samples>,
+    /// Where the bootstrap was written: its frames are ladder's, not the program's.
+    pub bootstrap_path: std::path::PathBuf,
 }
 
-pub fn run(inv: &Invocation, work_dir: &Path, timeout: Duration) -> Result<Run> {
+/// Runs the program once; with `sample_hz`, py-spy samples its stacks that many times a second meanwhile.
+/// The program's stdout and stderr are the user's terminal's.
+pub fn run(
+    inv: &Invocation,
+    work_dir: &Path,
+    timeout: Duration,
+    sample_hz: Option<u64>,
+) -> Result<Run> {
+    run_with_output(inv, work_dir, timeout, sample_hz, true)
+}
+
+/// [`run`], with the program's stdout and stderr discarded unless `pass_output` (climb's profiling run only looks).
+pub fn run_with_output(
+    inv: &Invocation,
+    work_dir: &Path,
+    timeout: Duration,
+    sample_hz: Option<u64>,
+    pass_output: bool,
+) -> Result<Run> {
     // One folder per run: several runs may share this process (tests, climb).
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let scratch = std::env::temp_dir().join(format!(
@@ -82,11 +108,15 @@ pub fn run(inv: &Invocation, work_dir: &Path, timeout: Duration) -> Result<Run> 
         .current_dir(work_dir)
         .stdin(Stdio::null())
         .process_group(0);
+    if !pass_output {
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    }
     let started = Instant::now();
     let child = cmd
         .spawn()
         .with_context(|| format!("starting {}", inv.interpreter.path.display()))?;
     let pid = child.id() as libc::pid_t;
+    let sampler = sample_hz.map(|hz| Sampler::start(pid, hz));
     let deadline = started + timeout;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data that wait4 fills.
@@ -114,6 +144,8 @@ pub fn run(inv: &Invocation, work_dir: &Path, timeout: Duration) -> Result<Run> 
         std::thread::sleep(Duration::from_millis(10));
     };
     let wall_ns = started.elapsed().as_nanos() as u64;
+    // Reaped: the sampler finds the process gone and stops; join it before anything else is killed.
+    let samples = sampler.map(Sampler::finish);
     // Anything the program started and left behind goes with it.
     // SAFETY: signalling the program's own process group.
     unsafe {
@@ -143,6 +175,8 @@ pub fn run(inv: &Invocation, work_dir: &Path, timeout: Duration) -> Result<Run> 
         peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
         main_sched,
         report,
+        samples,
+        bootstrap_path: bootstrap,
     })
 }
 

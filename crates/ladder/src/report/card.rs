@@ -36,6 +36,9 @@ pub struct Card {
     pub notes: Vec<String>,
     /// Rungs that cannot express this benchmark, with why.
     pub not_expressed: Vec<(String, String)>,
+    /// How each measured implementation ran, from its `ladder_info()` (SIMD path, threads, fast-math, ...):
+    /// (rung on runtime, "key value, ...").
+    pub how_it_ran: Vec<(String, String)>,
     /// Some row is marked ≈ (its interval is below 95% coverage or its spread is wide).
     pub has_shaky: bool,
     /// What the outputs were checked against (pinned, or cross-checked at a custom n); empty when no cell was
@@ -168,10 +171,30 @@ pub fn cards(results: &Results) -> Vec<Card> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                how_it_ran: cells.iter().filter_map(|c| how_it_ran(c)).collect(),
             });
         }
     }
     cards
+}
+
+/// A cell's `ladder_info()` as "key value" pairs, for the card; `None` when the implementation gave none.
+/// Only short scalar values are shown (a module's path is in the JSON).
+fn how_it_ran(c: &Cell) -> Option<(String, String)> {
+    let info = c.impl_info.as_ref()?.as_object()?;
+    let pairs: Vec<String> = info
+        .iter()
+        .filter_map(|(key, value)| {
+            let text = match value {
+                serde_json::Value::String(s) if !s.contains('/') => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some(format!("{key} {text}"))
+        })
+        .collect();
+    (!pairs.is_empty()).then(|| (format!("{} on {}", c.rung, c.runtime), pairs.join(", ")))
 }
 
 /// The study's figure for this cell's rung (and, for the interpreter rungs, its Python version): (ms, speedup

@@ -49,6 +49,9 @@ pub fn render(results: &Results) -> String {
         for (rung, why) in &card.not_expressed {
             s.push_str(&format!("- not expressed: **{rung}**: {}\n", escape(why)));
         }
+        for (cell, how) in &card.how_it_ran {
+            s.push_str(&format!("- how it ran: **{cell}**: {}\n", escape(how)));
+        }
         s.push('\n');
     }
     for section in super::scaling::sections(results) {

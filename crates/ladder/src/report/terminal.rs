@@ -97,6 +97,9 @@ fn render_card(card: &Card, color: bool) -> String {
     for (rung, why) in &card.not_expressed {
         s.push_str(&format!("  not expressed: {rung}: {why}\n"));
     }
+    for (cell, how) in &card.how_it_ran {
+        s.push_str(&format!("  how it ran: {cell}: {how}\n"));
+    }
     s
 }
 

@@ -265,7 +265,8 @@ fn shown(cmd: &Command) -> String {
     s
 }
 
-fn build_mypyc(
+/// Also used by `ladder climb` on the user's hot modules (in a copy).
+pub fn build_mypyc(
     venv: &Venv,
     dir: &Path,
     impl_file: &str,
@@ -358,7 +359,8 @@ fn python_build_vars(venv: &Venv) -> Result<(String, String)> {
     }
 }
 
-fn build_cython(
+/// Also used by `ladder climb` (Cython's pure-Python mode on the user's unchanged `.py`, in a copy).
+pub fn build_cython(
     venv: &Venv,
     dir: &Path,
     impl_file: &str,

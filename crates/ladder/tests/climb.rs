@@ -1,0 +1,226 @@
+//! `ladder climb` from the command line (issue 4): the numeric example is faster on PyPy with identical output and
+//! its hot module really compiles with mypyc; the deliberately nondeterministic example is reported as differing,
+//! never as a speedup; bad input exits 2.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn ladder() -> Command {
+    // A home kept between test runs: the mypyc venv is provisioned once per target folder.
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("climb-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut cmd = Command::cargo_bin("ladder").unwrap();
+    cmd.env("LADDER_HOME", home)
+        .timeout(std::time::Duration::from_secs(900));
+    cmd
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/advise")
+        .join(name)
+}
+
+fn has_pypy() -> bool {
+    std::process::Command::new("pypy3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn attempts(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
+    doc["attempts"].as_array().unwrap()
+}
+
+#[test]
+fn numeric_example_is_faster_on_pypy_and_compiles_with_mypyc() {
+    assert!(
+        has_pypy(),
+        "this test needs pypy3 (apt-get install -y pypy3)"
+    );
+    let json = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("climb-numeric.json");
+    let out = ladder()
+        .args(["climb", "--rung", "pypy,mypyc", "--repeats", "5", "--json"])
+        .arg(&json)
+        .args(["--", "python3"])
+        .arg(example("numeric_loops.py"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(doc["schema"], "ladder-climb");
+    assert!(doc["baseline"]["deterministic"].as_bool().unwrap());
+    let all = attempts(&doc);
+    let pypy = all
+        .iter()
+        .find(|a| a["rung"] == "pypy")
+        .expect("a PyPy attempt");
+    assert_eq!(pypy["status"], "ok", "{pypy}");
+    assert_eq!(pypy["output_identical"], true);
+    // Faster with 95% confidence: the whole interval is above 1.
+    let lo = pypy["speedup_ci95"][0].as_f64().unwrap();
+    assert!(lo > 1.0, "PyPy's speedup interval reaches below 1: {pypy}");
+    assert!(pypy["median_ns"].as_f64().unwrap() > 0.0);
+    let mypyc = all
+        .iter()
+        .find(|a| a["rung"] == "mypyc")
+        .expect("a mypyc attempt");
+    assert_eq!(mypyc["status"], "ok", "{mypyc}");
+    assert_eq!(mypyc["output_identical"], true);
+    assert_eq!(mypyc["compiled"][0], "numeric_loops.py");
+    // The user's files are untouched: the build happened in a copy.
+    let src = std::fs::read_to_string(example("numeric_loops.py")).unwrap();
+    assert!(src.contains("if __name__ == \"__main__\":"));
+    assert!(!example("numeric_loops_ladder_hot.py").exists());
+}
+
+#[test]
+fn nondeterministic_output_is_reported_as_differing() {
+    assert!(
+        has_pypy(),
+        "this test needs pypy3 (apt-get install -y pypy3)"
+    );
+    let json = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("climb-nondet.json");
+    let out = ladder()
+        .args(["climb", "--rung", "pypy", "--repeats", "4", "--json"])
+        .arg(&json)
+        .args(["--", "python3"])
+        .arg(example("nondeterministic.py"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    // Eight strings in a set: the chance that four hash seeds give one order is about 1 in 10^13.
+    assert_eq!(doc["baseline"]["deterministic"], false);
+    assert!(
+        doc["baseline"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("not deterministic")
+    );
+    let pypy = &attempts(&doc)[0];
+    assert_eq!(pypy["status"], "wrong", "{pypy}");
+    assert_eq!(pypy["output_identical"], false);
+    assert!(pypy["speedup"].is_null() && pypy["median_ns"].is_null());
+    assert!(pypy["reason"].as_str().unwrap().contains("stdout differs"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("DIFFERS") && stdout.contains("wrong"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let out = ladder().args(["climb", "--", "true"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Python interpreter"));
+    let out = ladder()
+        .args(["climb", "--rung", "numpy", "--", "python3", "-c", "pass"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rung numpy"));
+    let out = ladder()
+        .args(["climb", "--repeats", "0", "--", "python3", "-c", "pass"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = ladder()
+        .args(["climb", "--", "python3", "-c", "raise SystemExit(3)"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fails on its own interpreter"));
+}
+
+/// A script and the module it imports are both hot: both are compiled (the user's folder untouched); a module
+/// mypyc rejects is `failed` with mypy's own error, not a speedup and not a crash.
+#[test]
+fn imported_hot_modules_compile_and_a_failed_build_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kernels.py"),
+        "def dot_all(rows: list[list[float]], v: list[float]) -> list[float]:\n    out = []\n    for r in rows:\n        s = 0.0\n        for a, b in zip(r, v):\n            s += a * b\n        out.append(s)\n    return out\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "from kernels import dot_all\n\ndef main(n: int) -> None:\n    rows = [[(i * j) % 7 * 0.5 for j in range(n)] for i in range(n)]\n    v = [1.0] * n\n    for _ in range(15):\n        v = dot_all(rows, v)\n        m = max(v)\n        v = [x / m for x in v]\n    print('%.12f' % sum(v))\n\nif __name__ == '__main__':\n    main(300)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.py"),
+        "def f(x: int) -> int:\n    return x + 'a'\n\nif __name__ == '__main__':\n    print(sum(i * i % 7 for i in range(4_000_000)))\n",
+    )
+    .unwrap();
+    let json = dir.path().join("out.json");
+    let out = ladder()
+        .current_dir(dir.path())
+        .args(["climb", "--rung", "mypyc", "--repeats", "2", "--json"])
+        .arg(&json)
+        .args(["--", "python3", "app.py"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let a = &attempts(&doc)[0];
+    assert_eq!(a["status"], "ok", "{a}");
+    assert_eq!(a["output_identical"], true);
+    let compiled: Vec<&str> = a["compiled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(compiled, ["app.py", "kernels.py"]);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.ends_with(".so") && !n.contains("ladder_hot")),
+        "{names:?}"
+    );
+    let out = ladder()
+        .current_dir(dir.path())
+        .args(["climb", "--rung", "mypyc", "--repeats", "1", "--json"])
+        .arg(&json)
+        .args(["--", "python3", "bad.py"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let a = &attempts(&doc)[0];
+    assert_eq!(a["status"], "failed", "{a}");
+    assert!(a["speedup"].is_null());
+    assert!(
+        a["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Unsupported operand types"),
+        "{a}"
+    );
+}
