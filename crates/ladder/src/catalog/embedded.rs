@@ -89,7 +89,14 @@ fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
     if dest.join(".complete").is_file() {
         return Ok(dest);
     }
-    let staging = parent.join(format!("{hash}.tmp-{}", std::process::id()));
+    // One staging folder per call, not per process: threads of one process (tests, say) may write the same tree
+    // at once, and must not rename a folder another thread is still filling.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let staging = parent.join(format!(
+        "{hash}.tmp-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&staging);
     for (path, bytes) in &sorted {
         let target = staging.join(path);
@@ -99,9 +106,17 @@ fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
         std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
     }
     std::fs::write(staging.join(".complete"), b"")?;
-    let _ = std::fs::remove_dir_all(&dest);
-    std::fs::rename(&staging, &dest)
-        .with_context(|| format!("moving {} to {}", staging.display(), dest.display()))?;
+    // Never remove a finished tree another writer may be reading: a rename onto a non-empty folder fails, and
+    // then either someone else finished first (theirs is identical) or a stale partial folder is in the way.
+    if std::fs::rename(&staging, &dest).is_err() {
+        if dest.join(".complete").is_file() {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Ok(dest);
+        }
+        let _ = std::fs::remove_dir_all(&dest);
+        std::fs::rename(&staging, &dest)
+            .with_context(|| format!("moving {} to {}", staging.display(), dest.display()))?;
+    }
     Ok(dest)
 }
 

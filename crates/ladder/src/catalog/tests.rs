@@ -271,3 +271,26 @@ fn malformed_catalogs_name_the_file_and_the_field() {
     let empty = tempfile::tempdir().unwrap();
     assert!(error_of(empty.path()).contains("rungs.toml"));
 }
+
+/// Threads of one process (the integration tests) materialising the built-in catalog at once each get a
+/// complete, loadable tree (they once shared a staging folder and one renamed it while another was filling it).
+#[test]
+fn concurrent_materialisation_gives_every_thread_a_complete_catalog() {
+    let home = tempfile::tempdir().unwrap();
+    let dirs: Vec<std::path::PathBuf> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| crate::catalog::materialize_embedded(home.path()).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for dir in &dirs {
+        assert_eq!(dir, &dirs[0]);
+        Catalog::load(dir).unwrap();
+    }
+    // No staging folder is left behind.
+    let left: Vec<_> = std::fs::read_dir(home.path().join("catalog"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
