@@ -47,6 +47,16 @@ def _plain(value):
     raise TypeError("run() returned a %s, which is not JSON-serialisable" % type(value).__name__)
 
 
+def imported_file(module):
+    """The file the module was loaded from. Nuitka keeps `__file__` pointing at the .py it compiled (for
+    compatibility) and says where its extension really is in `__compiled__.extension_filename`."""
+    compiled = getattr(module, "__compiled__", None)
+    extension = getattr(compiled, "extension_filename", None)
+    if isinstance(extension, str) and extension:
+        return extension
+    return getattr(module, "__file__", None)
+
+
 def thread_count():
     """Threads of this process, native ones included (BLAS, rayon), where /proc tells."""
     try:
@@ -168,7 +178,7 @@ def main():
         sys.path.insert(0, cfg["module_dir"])
         t0 = time.perf_counter_ns()
         module = importlib.import_module(cfg["module"])
-        emit("imported", file=getattr(module, "__file__", None), import_ns=time.perf_counter_ns() - t0)
+        emit("imported", file=imported_file(module), import_ns=time.perf_counter_ns() - t0)
 
         n, data_path = cfg["n"], cfg["data_path"]
         phase = "setup"

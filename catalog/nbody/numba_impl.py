@@ -7,6 +7,7 @@ scalars so the inner pair loop touches no array bounds logic it does not need.
 import math
 
 import numpy as np
+import numba
 from numba import njit
 
 PI = 3.14159265358979323
@@ -95,3 +96,9 @@ def run(state):
     advance(pos, vel, mass, n, DT)
     after = energy(pos, vel, mass)
     return [float(before), float(after)]
+
+
+def ladder_info():
+    # Numba's default, fastmath=False, in both modes: LLVM keeps IEEE semantics and contracts no FMAs, so this
+    # rung needs nothing under `ladder run --fair`.
+    return {"fastmath": False, "numba": numba.__version__}

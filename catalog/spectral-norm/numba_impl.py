@@ -6,6 +6,7 @@ float64 NumPy arrays allocated once per run and reused across the ten power iter
 import math
 
 import numpy as np
+import numba
 from numba import njit
 
 
@@ -61,3 +62,9 @@ def setup(n, data_path):
 def run(n):
     norm, vbv, vv = spectral_norm(n)
     return [float(norm), float(vbv), float(vv)]
+
+
+def ladder_info():
+    # Numba's default, fastmath=False, in both modes: LLVM keeps IEEE semantics and contracts no FMAs, so this
+    # rung needs nothing under `ladder run --fair`.
+    return {"fastmath": False, "numba": numba.__version__}

@@ -115,6 +115,14 @@ pub struct RunArgs {
     /// Maximum timed samples per cell.
     #[arg(long, value_name = "N")]
     pub max_samples: Option<u32>,
+    /// Every compiled rung under the same floating-point rules: no fast-math, no FMA contraction
+    /// (-ffp-contract=off; Taichi fast_math off). Workers see LADDER_FAIR=1. Default: best effort.
+    #[arg(long)]
+    pub fair: bool,
+    /// Keep the cython rung's `cython -a` annotation (the study's "landmines": yellow lines call into the
+    /// interpreter) beside the results, one HTML page per benchmark.
+    #[arg(long)]
+    pub annotate: bool,
 }
 
 /// Entry point for `main`: runs the command and returns its exit code.
@@ -230,7 +238,7 @@ pub fn timing_for(size: SizeName, args: &RunArgs) -> Result<TimingPolicy> {
     Ok(t)
 }
 
-fn tool_presence(tools: &[crate::toolchain::tools::Tool]) -> ToolPresence {
+fn tool_presence(tools: &[crate::toolchain::tools::Tool], catalog: &Catalog) -> ToolPresence {
     let has = |n: &str| tools.iter().any(|t| t.name == n && t.path.is_some());
     ToolPresence {
         cc: has("cc"),
@@ -239,6 +247,12 @@ fn tool_presence(tools: &[crate::toolchain::tools::Tool]) -> ToolPresence {
             .iter()
             .filter(|t| t.path.is_some())
             .map(|t| t.name.clone())
+            .collect(),
+        headers: catalog
+            .rungs
+            .iter()
+            .filter_map(|r| r.needs_header.clone())
+            .filter(|h| crate::toolchain::tools::find_header(h).is_some())
             .collect(),
     }
 }
@@ -349,7 +363,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         baseline,
         &selection,
         &sizes,
-        &tool_presence(&found_tools),
+        &tool_presence(&found_tools, &catalog),
     );
     for note in &plan.notes {
         eprintln!("note: {note}");
@@ -366,6 +380,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         },
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
+        fair: args.fair,
     };
     let mut results = new_results(&catalog, &discovery, baseline, settings, &found_tools);
     let results_dir = home.join("results");
@@ -373,7 +388,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let kept = results_dir.join(format!("run-{}.json", results.started_at.replace(':', "")));
     let json_path = args.json.clone().unwrap_or_else(|| kept.clone());
     eprintln!(
-        "ladder: {} cells, size {}, baseline {}; results -> {}",
+        "ladder: {} cells, size {}, baseline {}, floating point {}; results -> {}",
         plan.cells.len(),
         sizes
             .iter()
@@ -381,12 +396,15 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", "),
         baseline.map(|b| b.id.as_str()).unwrap_or("none found"),
+        if args.fair { "fair" } else { "best effort" },
         json_path.display()
     );
     crate::measure::worker::forward_interrupts();
     let executor = ProcessExecutor;
     let mut runner = Runner::new(&catalog, &executor, home.clone(), timing);
     runner.json_path = Some(json_path.clone());
+    runner.fair = args.fair;
+    runner.annotate = args.annotate;
     let html_progress = |r: &crate::report::results::Results| args.outputs.write_html_partial(r);
     runner.on_save = Some(&html_progress);
     let mut progress = TerminalProgress::new();
@@ -399,6 +417,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         "{}",
         terminal::render_styled(&results, terminal::use_color())
     );
+    for page in crate::toolchain::build::keep_annotations(&results, &json_path)? {
+        eprintln!("ladder: Cython annotation -> {}", page.display());
+    }
     if let Some(md) = &args.markdown {
         std::fs::write(md, markdown::render(&results))
             .with_context(|| format!("writing {}", md.display()))?;
@@ -475,7 +496,7 @@ fn list(args: CatalogArg) -> Result<ExitCode> {
         &discovery,
         baseline,
         &selection,
-        tool_presence(&probe_tools()),
+        tool_presence(&probe_tools(), &catalog),
     );
     for r in &catalog.rungs {
         let cells: Vec<_> = plan.cells.iter().filter(|c| c.rung == r.id).collect();
@@ -589,6 +610,18 @@ fn doctor() -> Result<ExitCode> {
         }
     }
     let home = ladder_home()?;
+    let catalog = load_catalog(&CatalogArg { catalog: None })?;
+    println!("Rungs beyond a bare interpreter:");
+    let presence = tool_presence(&probe_tools(), &catalog);
+    for line in crate::toolchain::rung_doctor::lines(
+        &catalog,
+        &discovery,
+        discovery.default_baseline(),
+        presence,
+        &home,
+    ) {
+        println!("{line}");
+    }
     println!(
         "LADDER_HOME: {} (venvs, builds, generated data, results)",
         home.display()
@@ -719,6 +752,8 @@ pub(crate) mod tests {
             timeout: None,
             min_samples: None,
             max_samples: None,
+            fair: false,
+            annotate: false,
         }
     }
 

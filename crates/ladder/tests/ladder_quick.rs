@@ -38,6 +38,7 @@ fn quick_ladder_every_rung_ok_and_verified() {
                 "cpython-jit" => reason.contains("--enable-experimental-jit"),
                 "graalpy" => reason.contains("no GraalPy interpreter found"),
                 "codon" => reason.contains("`codon` is not on PATH"),
+                "simdjson-ext" => reason.contains("libsimdjson-dev is not installed"),
                 _ => false,
             }
             && c["get"].as_str().is_some_and(|g| !g.is_empty())
@@ -87,7 +88,7 @@ fn quick_ladder_every_rung_ok_and_verified() {
         assert!(has(bench, "numba") && has(bench, "c"), "{bench}");
     }
     assert!(has("spectral-norm", "numpy"));
-    assert!(has("nbody", "pythran"));
+    assert!(has("nbody", "pythran") && has("spectral-norm", "pythran"));
     for bench in ["nbody", "spectral-norm"] {
         for rung in ["free-threaded", "cpython-jit", "graalpy"] {
             assert!(has(bench, rung), "{bench} x {rung} missing");
@@ -105,7 +106,14 @@ fn quick_ladder_every_rung_ok_and_verified() {
             "spectral-norm",
             &["jax", "taichi", "mojo", "multiprocessing"][..],
         ),
-        ("json-pipeline", &["orjson", "msgspec", "pysimdjson"][..]),
+        (
+            "json-pipeline",
+            &["orjson", "msgspec", "pysimdjson", "simdjson-ext"][..],
+        ),
+        ("json-pipeline-dicts", &["nuitka"][..]),
+        ("nbody", &["nuitka"][..]),
+        ("spectral-norm", &["nuitka"][..]),
+        ("json-pipeline", &["nuitka", "multiprocessing"][..]),
     ] {
         for rung in rungs {
             assert!(has(bench, rung), "{bench} x {rung} missing");
@@ -134,6 +142,8 @@ fn quick_ladder_every_rung_ok_and_verified() {
     let pool = cell("spectral-norm", "multiprocessing");
     assert!(pool["processes"].as_u64().unwrap() >= 2, "{pool}");
     assert!(pool["cpu_ns"].as_f64().unwrap() > 0.0, "{pool}");
+    let pool = cell("json-pipeline", "multiprocessing");
+    assert!(pool["processes"].as_u64().unwrap() >= 2, "{pool}");
     // JAX ran in float64 (its float32 default would have failed the check anyway).
     assert_eq!(cell("spectral-norm", "jax")["impl_info"]["x64"], true);
     assert!(has("json-pipeline", "c"));
@@ -150,10 +160,11 @@ fn quick_ladder_every_rung_ok_and_verified() {
         .count();
     assert_eq!(cpython_cells, cpythons);
     // Compiled rungs ran their compiled module, not the source.
-    for c in cells
-        .iter()
-        .filter(|c| c["rung"] == "mypyc" || c["rung"] == "cython" || c["rung"] == "pythran")
-    {
+    for c in cells.iter().filter(|c| {
+        ["mypyc", "cython", "pythran", "nuitka", "simdjson-ext"]
+            .contains(&c["rung"].as_str().unwrap_or_default())
+            && c["status"] == "ok"
+    }) {
         assert!(c["module_file"].as_str().unwrap().ends_with(".so"), "{c}");
     }
     let markdown = std::fs::read_to_string(&md).unwrap();

@@ -77,6 +77,39 @@ pub enum BuildKind {
     Cc,
     Maturin,
     Pythran,
+    /// `python -m nuitka --module`: the plain implementation compiled to a C extension.
+    Nuitka,
+    /// A C++ CPython extension (the implementation file is the .cpp) compiled against `needs_header`'s library.
+    #[serde(rename = "cpp-ext")]
+    CppExt,
+}
+
+impl BuildKind {
+    /// Builds that compile C or C++ (and so need a C compiler and the interpreter's headers).
+    pub fn needs_cc(self) -> bool {
+        matches!(
+            self,
+            BuildKind::Cc
+                | BuildKind::Cython
+                | BuildKind::Mypyc
+                | BuildKind::Pythran
+                | BuildKind::Nuitka
+                | BuildKind::CppExt
+        )
+    }
+
+    /// Builds that run a tool from the rung's managed venv.
+    pub fn needs_venv(self) -> bool {
+        matches!(
+            self,
+            BuildKind::Mypyc
+                | BuildKind::Cython
+                | BuildKind::Maturin
+                | BuildKind::Pythran
+                | BuildKind::Nuitka
+                | BuildKind::CppExt
+        )
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,7 +132,14 @@ pub struct Rung {
     /// A program that must be on PATH (e.g. `codon`); without it the rung is unavailable with `missing`.
     #[serde(default)]
     pub needs_program: Option<String>,
-    /// Why the rung is unavailable when `needs_program` is missing: what was tried.
+    /// Libraries a `cpp-ext` build links (`-l` names, e.g. `simdjson`).
+    #[serde(default)]
+    pub link: Vec<String>,
+    /// A C/C++ header that must be installed (e.g. `simdjson.h` from libsimdjson-dev); without it the rung is
+    /// unavailable with `missing` and `get`.
+    #[serde(default)]
+    pub needs_header: Option<String>,
+    /// Why the rung is unavailable when `needs_program` or `needs_header` is missing: what was tried.
     #[serde(default)]
     pub missing: Option<String>,
     /// Which CPython versions the rung's packages exist for (`"<3.13"`): an `on = "baseline"` rung then runs on

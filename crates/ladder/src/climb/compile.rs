@@ -227,9 +227,11 @@ pub fn prepare(
             }
             rel_s.clone()
         };
+        // Best-effort floating point (fair = false) and no annotation page: climb measures the user's program as
+        // it would ship.
         let info = match compiler {
-            Compiler::Mypyc => build_mypyc(venv, &root, &impl_file, &log),
-            Compiler::Cython => build_cython(venv, &root, &impl_file, &log),
+            Compiler::Mypyc => build_mypyc(venv, &root, &impl_file, &log, false),
+            Compiler::Cython => build_cython(venv, &root, &impl_file, &log, false, false),
         }
         .with_context(|| {
             // The compiler's own error lines say why; the command line the log starts with does not.

@@ -290,11 +290,7 @@ fn rung_blocker(
     runtime: &Runtime,
     tools: &ToolPresence,
 ) -> Option<(String, Option<String>)> {
-    let needs_venv = !rung.packages.is_empty()
-        || matches!(
-            rung.build,
-            BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin | BuildKind::Pythran
-        );
+    let needs_venv = !rung.packages.is_empty() || rung.build.needs_venv();
     if rung.on == RuntimeSelector::Baseline && needs_venv && !runtime.has_venv {
         return Some((
             format!(
@@ -314,11 +310,17 @@ fn rung_blocker(
             rung.get.clone(),
         ));
     }
-    let needs_cc = matches!(
-        rung.build,
-        BuildKind::Cc | BuildKind::Cython | BuildKind::Mypyc | BuildKind::Pythran
-    );
-    if needs_cc && !tools.cc {
+    if let Some(header) = &rung.needs_header
+        && !tools.headers.iter().any(|h| h == header)
+    {
+        return Some((
+            rung.missing
+                .clone()
+                .unwrap_or_else(|| format!("the C/C++ header `{header}` is not installed")),
+            rung.get.clone(),
+        ));
+    }
+    if rung.build.needs_cc() && !tools.cc {
         return Some((
             "no C compiler found (cc)".into(),
             Some("apt-get install gcc".into()),
@@ -339,6 +341,8 @@ pub struct ToolPresence {
     pub cargo: bool,
     /// The rungs' `needs_program`s that were found on PATH.
     pub programs: Vec<String>,
+    /// The rungs' `needs_header`s that were found in the compiler's include folders.
+    pub headers: Vec<String>,
 }
 
 pub fn build_plan(

@@ -82,6 +82,10 @@ pub struct Runner<'a> {
     pub home: PathBuf,
     pub timing: TimingPolicy,
     pub json_path: Option<PathBuf>,
+    /// `--fair`: workers get LADDER_FAIR=1 and compiled rungs are built without FMA contraction.
+    pub fair: bool,
+    /// `--annotate`: the cython rung keeps its `cython -a` page.
+    pub annotate: bool,
     worker: Option<PathBuf>,
     prepared: HashMap<(String, String), Result<Prepared, Blocked>>,
     /// (benchmark, n) -> the baseline's output at a custom n.
@@ -103,6 +107,8 @@ impl<'a> Runner<'a> {
             home,
             timing,
             json_path: None,
+            fair: false,
+            annotate: false,
             worker: None,
             prepared: HashMap::new(),
             cross_refs: HashMap::new(),
@@ -351,12 +357,20 @@ impl<'a> Runner<'a> {
             python: &prepared.python,
             venv: prepared.venv.as_ref(),
             packages: &rung.packages,
+            fair: self.fair,
+            annotate: self.annotate,
+            link: &rung.link,
         })
-        .map_err(|e| {
-            failed(
+        .map_err(|e| match e.downcast_ref::<build::MissingPythonHeaders>() {
+            Some(missing) => Blocked {
+                status: Status::Unavailable,
+                reason: missing.to_string(),
+                get: Some(build::PYTHON_DEV_GET.into()),
+            },
+            None => failed(
                 Status::Failed,
                 e.context(format!("building the {} rung", rung.id)),
-            )
+            ),
         })?;
         cell.build = Some(prepared.kernels.clone().unwrap_or(built.info.clone()));
         let data_path = match bench.input {
@@ -394,6 +408,11 @@ impl<'a> Runner<'a> {
                 ),
             ]
             .into_iter()
+            // Every worker is told the mode, so JIT rungs (Taichi, JAX, Numba) and the Rust kernels follow it too.
+            .chain(
+                self.fair
+                    .then(|| ("LADDER_FAIR".to_string(), "1".to_string())),
+            )
             .chain(rung.env.iter().map(|(k, v)| (k.clone(), v.clone())))
             .collect(),
             timeout: Duration::from_nanos(self.timing.timeout_ns),
@@ -435,11 +454,7 @@ impl<'a> Runner<'a> {
         results: &mut Results,
         progress: &mut dyn Progress,
     ) -> Result<Prepared, Blocked> {
-        let needs_venv = !rung.packages.is_empty()
-            || matches!(
-                rung.build,
-                BuildKind::Mypyc | BuildKind::Cython | BuildKind::Maturin | BuildKind::Pythran
-            );
+        let needs_venv = !rung.packages.is_empty() || rung.build.needs_venv();
         if rung.on != RuntimeSelector::Baseline || !needs_venv {
             return Ok(Prepared {
                 python: runtime.executable.clone(),

@@ -336,11 +336,12 @@ pub fn render(results: &Results) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>ladder report: {}</title><style>{CSS}</style></head><body><main><h1>The optimization ladder on {}</h1><p class="sub">{} cells; baseline {}; ladder {}.</p><nav>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>ladder report: {}</title><style>{CSS}</style></head><body><main><h1>The optimization ladder on {}</h1><p class="sub">{} cells; baseline {}; floating point {}; ladder {}.</p><nav>"#,
         escape(&results.machine.cpu_model),
         escape(&results.machine.cpu_model),
         results.cells.len(),
         escape(results.baseline.as_deref().unwrap_or("none")),
+        escape(results.settings.mode()),
         escape(&results.ladder_version)
     );
     let links: Vec<String> = cards

@@ -10,14 +10,15 @@ fn escape(cell: &str) -> String {
 pub fn render(results: &Results) -> String {
     let m = &results.machine;
     let mut s = format!(
-        "# ladder report card\n\nMachine: {} ({} cores, {:.0} GiB), {}, kernel {}. Run started {}. Baseline: {}.\n\n",
+        "# ladder report card\n\nMachine: {} ({} cores, {:.0} GiB), {}, kernel {}. Run started {}. Baseline: {}. Floating point: {}.\n\n",
         m.cpu_model,
         m.cores,
         m.memory_bytes as f64 / (1024.0 * 1024.0 * 1024.0),
         m.os,
         m.kernel,
         results.started_at,
-        results.baseline.as_deref().unwrap_or("none")
+        results.baseline.as_deref().unwrap_or("none"),
+        results.settings.mode()
     );
     for card in cards(results) {
         s.push_str(&format!(

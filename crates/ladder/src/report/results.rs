@@ -70,6 +70,21 @@ pub struct Settings {
     pub sizes: Vec<String>,
     pub baseline: Option<String>,
     pub timing: TimingPolicy,
+    /// `ladder run --fair`: every compiled rung under the same floating-point rules (no fast-math, no FMA
+    /// contraction); otherwise best effort, each rung as its experts ship it. Absent in older documents.
+    #[serde(default)]
+    pub fair: bool,
+}
+
+impl Settings {
+    /// The floating-point mode, as the reports print it.
+    pub fn mode(&self) -> &'static str {
+        if self.fair {
+            "fair (every compiled rung without fast-math or FMA contraction: -ffp-contract=off, Taichi fast_math=False)"
+        } else {
+            "best effort (each rung as its experts ship it: Taichi's fast-math on, C compilers' default FMA contraction)"
+        }
+    }
 }
 
 /// What the report card needs to know of a rung without the catalog.

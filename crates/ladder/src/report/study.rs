@@ -138,6 +138,7 @@ pub fn results(catalog: &Catalog) -> Results {
                 warmup_ns: 0,
                 timeout_ns: 0,
             },
+            fair: false,
         },
         machine: Machine {
             cpu_model: "Apple M4 Pro (the study)".into(),

@@ -151,9 +151,10 @@ fn footer(results: &Results) -> String {
         .map(|(st, n)| format!("{n} {}", st.as_str()))
         .collect();
     format!(
-        "{} cells: {}. Machine: {} ({} cores), {}, kernel {}.\n",
+        "{} cells: {}. Floating point: {}. Machine: {} ({} cores), {}, kernel {}.\n",
         results.cells.len(),
         summary.join(", "),
+        results.settings.mode(),
         m.cpu_model,
         m.cores,
         m.os,

@@ -13,7 +13,69 @@ use std::process::Command;
 
 /// Flags for every C compile (the `c` rung and the C that Cython generates): what an expert shipping for this
 /// machine would use. No -ffast-math: the checks pin results to 9 decimals and the study's rungs did not agree on it.
+/// gcc's default in GNU mode is `-ffp-contract=fast`, so with `-march=native` on a CPU with FMA it may fuse a
+/// multiply and an add into one FMA (one rounding instead of two): best effort allows that, and records it.
 pub const C_FLAGS: [&str; 2] = ["-O3", "-march=native"];
+
+/// What `--fair` adds to every C/C++ compile: no FMA contraction, so every compiled rung rounds each operation
+/// as the source says (fast-math is off in both modes).
+pub const FAIR_FLAGS: [&str; 1] = ["-ffp-contract=off"];
+
+/// The C/C++ flags of a build in this mode.
+pub fn c_flags(fair: bool) -> Vec<String> {
+    let mut flags: Vec<String> = C_FLAGS.iter().map(|s| s.to_string()).collect();
+    if fair {
+        flags.extend(FAIR_FLAGS.iter().map(|s| s.to_string()));
+    }
+    flags
+}
+
+/// Whether this CPU has FMA, i.e. whether `-march=native` code may contain fused multiply-adds.
+fn cpu_has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        // aarch64 always has FMA; others: assume it may, which is the cautious thing to record.
+        true
+    }
+}
+
+/// The floating-point facts of a build that used `flags` with `compiler`.
+fn fp_info(kind: &str, commands: Vec<String>, flags: Vec<String>, fair: bool) -> BuildInfo {
+    let contract_off = flags.iter().any(|f| f == "-ffp-contract=off");
+    let march = flags
+        .iter()
+        .find_map(|f| f.strip_prefix("-march="))
+        .map(str::to_string);
+    BuildInfo {
+        kind: kind.into(),
+        commands,
+        fast_math: flags.iter().any(|f| f == "-ffast-math" || f == "-Ofast"),
+        fp_contract: if contract_off {
+            "off".into()
+        } else {
+            "fast (gcc's default in GNU mode)".into()
+        },
+        // Contraction only fuses where the target has FMA instructions: -march=native on an FMA CPU.
+        fma: !contract_off && march.as_deref() == Some("native") && cpu_has_fma(),
+        march,
+        compiler: compiler_version(),
+        cflags: flags,
+        fair,
+        annotation: None,
+        build_ms: None,
+    }
+}
+
+/// The C compiler's `--version` line (part of every build's cache key and of its record).
+pub fn compiler_version() -> String {
+    super::tools::which(&cc_program())
+        .and_then(|p| super::tools::version_line(&p, "--version"))
+        .unwrap_or_default()
+}
 
 /// What the worker imports for one cell, and how it was made.
 #[derive(Debug, Clone)]
@@ -33,6 +95,27 @@ pub struct BuildInfo {
     pub commands: Vec<String>,
     pub cflags: Vec<String>,
     pub fast_math: bool,
+    /// The C/C++ compiler that ran (its `--version` line); empty when no C compiler was involved.
+    #[serde(default)]
+    pub compiler: String,
+    /// The `-march` the code was built for (`native`), or none (the compiler's default target).
+    #[serde(default)]
+    pub march: Option<String>,
+    /// FMA contraction: `off` (`-ffp-contract=off`) or gcc's default `fast`.
+    #[serde(default)]
+    pub fp_contract: String,
+    /// True when the compiler may have fused multiply-adds (contraction on, and the target has FMA).
+    #[serde(default)]
+    pub fma: bool,
+    /// Built under `ladder run --fair`.
+    #[serde(default)]
+    pub fair: bool,
+    /// Cython's `-a` annotation page, when `--annotate` asked for it.
+    #[serde(default)]
+    pub annotation: Option<PathBuf>,
+    /// How long the build took when it ran (a cached build keeps the time of the run that made it).
+    #[serde(default)]
+    pub build_ms: Option<u64>,
 }
 
 pub struct BuildRequest<'a> {
@@ -47,6 +130,12 @@ pub struct BuildRequest<'a> {
     pub venv: Option<&'a Venv>,
     /// The rung's pinned packages: part of what a build depends on.
     pub packages: &'a [String],
+    /// `--fair`: no FMA contraction (a separate cache entry from the best-effort build).
+    pub fair: bool,
+    /// `--annotate`: keep Cython's `-a` HTML report.
+    pub annotate: bool,
+    /// Libraries a `cpp-ext` build links (the rung's `link`).
+    pub link: &'a [String],
 }
 
 pub fn module_name(impl_file: &str) -> String {
@@ -55,6 +144,38 @@ pub fn module_name(impl_file: &str) -> String {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string()
+}
+
+/// The implementation file and the extra sources its rung's build needs.
+fn build_files(req: &BuildRequest) -> Vec<String> {
+    let mut files = vec![req.impl_file.to_string()];
+    files.extend(req.bench.sources.get(req.rung).cloned().unwrap_or_default());
+    files
+}
+
+/// The build's cache key: everything the build depends on (the interpreter, the rung's pins, the compilers and
+/// the floating-point mode's flags, the sources), so a `--fair` build never reuses a best-effort one.
+pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
+    let mut hasher = Sha256::new();
+    // Annotation only matters to Cython; keying every kind on it would rebuild the others for nothing.
+    let annotate = req.annotate && req.kind == BuildKind::Cython;
+    hasher.update(format!(
+        "{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
+        req.kind,
+        req.python.display(),
+        req.packages.join(","),
+        cc_program(),
+        compiler_version(),
+        cxx_program(),
+        c_flags(req.fair),
+        req.link,
+    ));
+    for f in files {
+        hasher.update(f.as_bytes());
+        hasher
+            .update(std::fs::read(req.bench.dir.join(f)).with_context(|| format!("reading {f}"))?);
+    }
+    Ok(crate::catalog::hex(&hasher.finalize()[..8]))
 }
 
 /// Builds (or finds the cached build of) one rung's implementation of one benchmark.
@@ -72,26 +193,9 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
             },
         });
     }
-    let mut files = vec![req.impl_file.to_string()];
-    files.extend(req.bench.sources.get(req.rung).cloned().unwrap_or_default());
-    // Everything the build depends on: the interpreter, the rung's pins, the compiler and its flags, the sources.
-    let mut hasher = Sha256::new();
-    let cc = cc_program();
-    let cc_version = super::tools::which(&cc)
-        .and_then(|p| super::tools::version_line(&p, "--version"))
-        .unwrap_or_default();
-    hasher.update(format!(
-        "{:?}|{}|{}|{cc}|{cc_version}|{C_FLAGS:?}|",
-        req.kind,
-        req.python.display(),
-        req.packages.join(",")
-    ));
-    for f in &files {
-        hasher.update(f.as_bytes());
-        hasher
-            .update(std::fs::read(req.bench.dir.join(f)).with_context(|| format!("reading {f}"))?);
-    }
-    let hash = crate::catalog::hex(&hasher.finalize()[..8]);
+    let files = build_files(req);
+    let annotate = req.annotate && req.kind == BuildKind::Cython;
+    let hash = cache_key(req, &files)?;
     let dir = req
         .home
         .join("builds")
@@ -104,7 +208,11 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
         module: module.clone(),
         compiled: matches!(
             req.kind,
-            BuildKind::Mypyc | BuildKind::Cython | BuildKind::Pythran
+            BuildKind::Mypyc
+                | BuildKind::Cython
+                | BuildKind::Pythran
+                | BuildKind::Nuitka
+                | BuildKind::CppExt
         ),
         info,
     };
@@ -113,6 +221,12 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     {
         return Ok(built(info));
     }
+    // Every build but the plain C library compiles against the interpreter's headers.
+    if req.kind != BuildKind::Cc
+        && let Some(venv) = req.venv
+    {
+        check_python_headers(venv)?;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     for f in &files {
@@ -120,28 +234,24 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
             .with_context(|| format!("copying {f}"))?;
     }
     let log = dir.join("build.log");
-    let info = match req.kind {
-        BuildKind::Mypyc => build_mypyc(
-            req.venv.context("mypyc runs in a venv")?,
+    let started = std::time::Instant::now();
+    let venv = || req.venv.context("this build runs in a venv");
+    let mut info = match req.kind {
+        BuildKind::Mypyc => build_mypyc(venv()?, &dir, req.impl_file, &log, req.fair)?,
+        BuildKind::Cython => build_cython(venv()?, &dir, req.impl_file, &log, req.fair, annotate)?,
+        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, req.fair)?,
+        BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, req.fair)?,
+        BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, req.fair)?,
+        BuildKind::Cc => build_cc(
             &dir,
-            req.impl_file,
+            &req.bench.id,
+            req.bench.sources.get(req.rung),
             &log,
+            req.fair,
         )?,
-        BuildKind::Cython => build_cython(
-            req.venv.context("Cython runs in a venv")?,
-            &dir,
-            req.impl_file,
-            &log,
-        )?,
-        BuildKind::Pythran => build_pythran(
-            req.venv.context("Pythran runs in a venv")?,
-            &dir,
-            req.impl_file,
-            &log,
-        )?,
-        BuildKind::Cc => build_cc(&dir, &req.bench.id, req.bench.sources.get(req.rung), &log)?,
         BuildKind::None | BuildKind::Maturin => unreachable!("handled above"),
     };
+    info.build_ms = Some(started.elapsed().as_millis() as u64);
     std::fs::write(&info_file, serde_json::to_string_pretty(&info)?)?;
     Ok(built(info))
 }
@@ -156,20 +266,77 @@ fn shown(cmd: &Command) -> String {
 }
 
 /// Also used by `ladder climb` on the user's hot modules (in a copy).
-pub fn build_mypyc(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
+pub fn build_mypyc(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    log: &Path,
+    fair: bool,
+) -> Result<BuildInfo> {
     let mut cmd = Command::new(&venv.python);
     cmd.args(["-m", "mypyc", impl_file]).current_dir(dir);
-    let line = shown(&cmd);
+    // setuptools appends $CFLAGS to the interpreter's own compile flags (no -march: the x86-64 baseline).
+    let extra: Vec<String> = if fair {
+        FAIR_FLAGS.iter().map(|s| s.to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    if fair {
+        cmd.env("CFLAGS", extra.join(" "));
+    }
+    let line = format!(
+        "{}{}",
+        if fair {
+            "CFLAGS=-ffp-contract=off "
+        } else {
+            ""
+        },
+        shown(&cmd)
+    );
     run_logged(&mut cmd, log).context("mypyc build failed")?;
     // Remove the source so the worker can only import the compiled module.
     std::fs::remove_file(dir.join(impl_file))?;
     let _ = std::fs::remove_dir_all(dir.join("build"));
-    Ok(BuildInfo {
-        kind: "mypyc".into(),
-        commands: vec![line],
-        cflags: vec!["(mypyc's defaults, -O3 via setuptools)".into()],
-        fast_math: false,
-    })
+    let mut flags = vec!["(the interpreter's sysconfig CFLAGS, -O3 via setuptools)".to_string()];
+    flags.extend(extra);
+    Ok(fp_info("mypyc", vec![line], flags, fair))
+}
+
+/// The interpreter has no C headers (e.g. Debian's own python3 without python3-dev), so no extension module can be
+/// compiled for it: the rung is unavailable there, with the command that gets them, not failed.
+#[derive(Debug)]
+pub struct MissingPythonHeaders {
+    pub python: PathBuf,
+    pub include: String,
+}
+
+impl std::fmt::Display for MissingPythonHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} has no C headers (no Python.h in {}): extension modules cannot be compiled for it",
+            self.python.display(),
+            self.include
+        )
+    }
+}
+
+impl std::error::Error for MissingPythonHeaders {}
+
+/// What gets the headers of Debian's python3 (pyenv's and uv's CPythons ship theirs).
+pub const PYTHON_DEV_GET: &str = "apt-get install -y python3-dev";
+
+/// Fails with `MissingPythonHeaders` when the venv's interpreter has no Python.h.
+pub fn check_python_headers(venv: &Venv) -> Result<()> {
+    let (include, _) = python_build_vars(venv)?;
+    if Path::new(&include).join("Python.h").is_file() {
+        return Ok(());
+    }
+    Err(MissingPythonHeaders {
+        python: venv.python.clone(),
+        include,
+    }
+    .into())
 }
 
 /// The include folder and extension suffix of the venv's interpreter.
@@ -193,18 +360,29 @@ fn python_build_vars(venv: &Venv) -> Result<(String, String)> {
 }
 
 /// Also used by `ladder climb` (Cython's pure-Python mode on the user's unchanged `.py`, in a copy).
-pub fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
+pub fn build_cython(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    log: &Path,
+    fair: bool,
+    annotate: bool,
+) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
     let c_file = format!("{stem}.c");
     let mut cython = Command::new(&venv.python);
-    cython
-        .args(["-m", "cython", "-3", impl_file, "-o", &c_file])
-        .current_dir(dir);
+    cython.args(["-m", "cython", "-3"]);
+    if annotate {
+        // `-a` writes <stem>.html beside the C file: every line, yellow as deep as its calls into CPython.
+        cython.arg("-a");
+    }
+    cython.args([impl_file, "-o", &c_file]).current_dir(dir);
     let mut commands = vec![shown(&cython)];
     run_logged(&mut cython, log).context("cython failed")?;
     let (include, ext_suffix) = python_build_vars(venv)?;
+    let flags = c_flags(fair);
     let mut cc = Command::new(cc_program());
-    cc.args(C_FLAGS)
+    cc.args(&flags)
         .args(["-shared", "-fPIC", "-fno-strict-aliasing"])
         .arg(format!("-I{include}"))
         .arg(&c_file)
@@ -214,20 +392,31 @@ pub fn build_cython(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Res
     commands.push(shown(&cc));
     run_logged(&mut cc, &log.with_extension("cc.log")).context("compiling Cython's C failed")?;
     std::fs::remove_file(dir.join(impl_file))?;
-    Ok(BuildInfo {
-        kind: "cython".into(),
-        commands,
-        cflags: C_FLAGS.iter().map(|s| s.to_string()).collect(),
-        fast_math: false,
-    })
+    let mut info = fp_info("cython", commands, flags, fair);
+    let page = dir.join(format!("{stem}.html"));
+    if annotate {
+        if !page.is_file() {
+            bail!("cython -a left no {}", page.display());
+        }
+        info.annotation = Some(page);
+    }
+    Ok(info)
 }
 
 /// Pythran compiles the module's `#pythran export` functions to a C++ extension (it calls the C++ compiler itself).
-fn build_pythran(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result<BuildInfo> {
+fn build_pythran(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    log: &Path,
+    fair: bool,
+) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
     let (_, ext_suffix) = python_build_vars(venv)?;
+    let flags = c_flags(fair);
     let mut cmd = Command::new(venv.bin("pythran"));
-    cmd.args(C_FLAGS)
+    // Pythran passes -O, -march and -f options through to the C++ compiler.
+    cmd.args(&flags)
         .arg(impl_file)
         .arg("-o")
         .arg(format!("{stem}{ext_suffix}"))
@@ -236,12 +425,7 @@ fn build_pythran(venv: &Venv, dir: &Path, impl_file: &str, log: &Path) -> Result
     run_logged(&mut cmd, log).context("pythran build failed")?;
     // Remove the source so the worker can only import the compiled module.
     std::fs::remove_file(dir.join(impl_file))?;
-    Ok(BuildInfo {
-        kind: "pythran".into(),
-        commands: vec![line],
-        cflags: C_FLAGS.iter().map(|s| s.to_string()).collect(),
-        fast_math: false,
-    })
+    Ok(fp_info("pythran", vec![line], flags, fair))
 }
 
 fn build_cc(
@@ -249,14 +433,16 @@ fn build_cc(
     bench_id: &str,
     sources: Option<&Vec<String>>,
     log: &Path,
+    fair: bool,
 ) -> Result<BuildInfo> {
     let sources = sources.filter(|s| !s.is_empty()).with_context(|| {
         format!(
             "benchmark {bench_id}: the c rung needs `[sources] c = [...]` in its benchmark.toml"
         )
     })?;
+    let flags = c_flags(fair);
     let mut cc = Command::new(cc_program());
-    cc.args(C_FLAGS)
+    cc.args(&flags)
         .args(["-shared", "-fPIC", "-o"])
         .arg(format!("lib{}.so", bench_id.replace('-', "_")))
         .args(sources)
@@ -264,12 +450,119 @@ fn build_cc(
         .current_dir(dir);
     let line = shown(&cc);
     run_logged(&mut cc, log).context("cc failed")?;
-    Ok(BuildInfo {
-        kind: "cc".into(),
-        commands: vec![line],
-        cflags: C_FLAGS.iter().map(|s| s.to_string()).collect(),
-        fast_math: false,
-    })
+    Ok(fp_info("cc", vec![line], flags, fair))
+}
+
+/// `python -m nuitka --module`: the plain implementation, unchanged, compiled to one C extension module.
+/// Nuitka drives scons and gcc itself with its own flags (`-march=x86-64`, no fast-math); under `--fair` it gets
+/// -ffp-contract=off through `$CCFLAGS`, which its scons build appends.
+fn build_nuitka(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    log: &Path,
+    fair: bool,
+) -> Result<BuildInfo> {
+    let mut cmd = Command::new(&venv.python);
+    cmd.args([
+        "-m",
+        "nuitka",
+        "--mode=module",
+        "--remove-output",
+        "--no-pyi-file",
+        "--quiet",
+        "--output-dir=.",
+        impl_file,
+    ])
+    .current_dir(dir);
+    // What Nuitka 4.3's scons passes gcc for a module (seen in its compile lines): the x86-64 baseline, so no FMA.
+    let mut flags: Vec<String> = ["-O3", "-march=x86-64", "-fwrapv"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if fair {
+        cmd.env("CCFLAGS", FAIR_FLAGS.join(" "));
+        flags.extend(FAIR_FLAGS.iter().map(|s| s.to_string()));
+    }
+    let line = format!(
+        "{}{}",
+        if fair {
+            "CCFLAGS=-ffp-contract=off "
+        } else {
+            ""
+        },
+        shown(&cmd)
+    );
+    run_logged(&mut cmd, log).context("nuitka --module build failed")?;
+    // Remove the source so the worker can only import the compiled module.
+    std::fs::remove_file(dir.join(impl_file))?;
+    Ok(fp_info("nuitka", vec![line], flags, fair))
+}
+
+/// A hand-written C++ CPython extension (`impl_file` is the .cpp), linked against the rung's `link` libraries.
+fn build_cpp_ext(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    link: &[String],
+    log: &Path,
+    fair: bool,
+) -> Result<BuildInfo> {
+    let stem = module_name(impl_file);
+    let (include, ext_suffix) = python_build_vars(venv)?;
+    let flags = c_flags(fair);
+    let mut cxx = Command::new(cxx_program());
+    cxx.args(&flags)
+        .args(["-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden"])
+        .arg(format!("-I{include}"))
+        .arg(impl_file)
+        .arg("-o")
+        .arg(format!("{stem}{ext_suffix}"))
+        .args(link.iter().map(|l| format!("-l{l}")))
+        .current_dir(dir);
+    let line = shown(&cxx);
+    run_logged(&mut cxx, log).context("compiling the C++ extension failed")?;
+    let mut info = fp_info("cpp-ext", vec![line], flags, fair);
+    if let Some(v) = super::tools::which(&cxx_program())
+        .and_then(|p| super::tools::version_line(&p, "--version"))
+    {
+        info.compiler = v;
+    }
+    Ok(info)
+}
+
+/// Copies every Cython annotation page of the run beside its results document
+/// (`<results stem>.<benchmark>.cython.html`), and returns where they went.
+pub fn keep_annotations(
+    results: &crate::report::results::Results,
+    json_path: &Path,
+) -> Result<Vec<PathBuf>> {
+    let stem = json_path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("results");
+    let mut kept = Vec::new();
+    for cell in &results.cells {
+        let Some(page) = cell.build.as_ref().and_then(|b| b.annotation.as_ref()) else {
+            continue;
+        };
+        let to = json_path.with_file_name(format!("{stem}.{}.{}.html", cell.benchmark, cell.rung));
+        if kept.contains(&to) {
+            continue;
+        }
+        std::fs::copy(page, &to)
+            .with_context(|| format!("copying {} to {}", page.display(), to.display()))?;
+        kept.push(to);
+    }
+    Ok(kept)
+}
+
+/// `$CXX`, else `c++`.
+pub fn cxx_program() -> String {
+    std::env::var("CXX")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "c++".into())
 }
 
 /// `$CC`, else `cc`.
@@ -299,6 +592,8 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
         .arg("--out")
         .arg(&wheels)
         .env("CARGO_TARGET_DIR", home.join("cargo-target"));
+    // The crate picks its floating-point rules itself at run time (LADDER_FAIR reaches the worker); each cell's
+    // `impl_info` (from `ladder_info()`) says which path ran.
     let info = BuildInfo {
         kind: "maturin".into(),
         commands: vec![shown(&maturin)],
@@ -310,7 +605,12 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )],
-        fast_math: false,
+        // `fma` stays false: it means implicit fusing by the compiler, which rustc never does. FMA instructions the
+        // kernels call explicitly are theirs to report (`impl_info`).
+        fp_contract:
+            "off (rustc never fuses implicitly; explicit FMA intrinsics are reported in impl_info)"
+                .into(),
+        ..BuildInfo::default()
     };
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == source_hash) {
         return Ok(info);
@@ -334,4 +634,113 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
     .context("installing the Rust rung's wheel")?;
     std::fs::write(&stamp, &source_hash)?;
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<'a>(
+        bench: &'a Benchmark,
+        fair: bool,
+        annotate: bool,
+        kind: BuildKind,
+    ) -> BuildRequest<'a> {
+        BuildRequest {
+            home: Path::new("/nonexistent"),
+            kind,
+            rung: "c",
+            bench,
+            impl_file: "c_impl.py",
+            python: Path::new("/usr/bin/python3"),
+            venv: None,
+            packages: &[],
+            fair,
+            annotate,
+            link: &[],
+        }
+    }
+
+    fn nbody() -> Benchmark {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+        crate::catalog::Catalog::load(&dir)
+            .unwrap()
+            .benchmark("nbody")
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn fair_builds_turn_fma_contraction_off_and_get_their_own_cache_entry() {
+        assert!(!c_flags(false).iter().any(|f| f.contains("fp-contract")));
+        assert!(c_flags(true).contains(&"-ffp-contract=off".to_string()));
+        assert!(!c_flags(true).iter().any(|f| f.contains("fast-math")));
+        let bench = nbody();
+        let files = vec!["c_impl.py".to_string(), "nbody.c".to_string()];
+        let best = cache_key(&request(&bench, false, false, BuildKind::Cc), &files).unwrap();
+        let fair = cache_key(&request(&bench, true, false, BuildKind::Cc), &files).unwrap();
+        assert_ne!(best, fair);
+        // --annotate rebuilds Cython only.
+        let annotated = cache_key(&request(&bench, false, true, BuildKind::Cc), &files).unwrap();
+        assert_eq!(best, annotated);
+        let cy = cache_key(&request(&bench, false, false, BuildKind::Cython), &files).unwrap();
+        let cy_annotated =
+            cache_key(&request(&bench, false, true, BuildKind::Cython), &files).unwrap();
+        assert_ne!(cy, cy_annotated);
+    }
+
+    #[test]
+    fn an_interpreter_without_headers_is_reported_as_such() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let python = tmp.path().join("python");
+        // Answers the sysconfig question the way a python3 without python3-dev does: a folder with no Python.h.
+        std::fs::write(
+            &python,
+            format!(
+                "#!/bin/sh\necho {}/include\necho .so\n",
+                tmp.path().display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let venv = Venv {
+            dir: tmp.path().to_path_buf(),
+            python: python.clone(),
+        };
+        let err = check_python_headers(&venv).unwrap_err();
+        let missing = err.downcast_ref::<MissingPythonHeaders>().unwrap();
+        assert_eq!(missing.python, python);
+        assert!(err.to_string().contains("no Python.h in"), "{err}");
+        std::fs::create_dir_all(tmp.path().join("include")).unwrap();
+        std::fs::write(tmp.path().join("include/Python.h"), "").unwrap();
+        check_python_headers(&venv).unwrap();
+    }
+
+    #[test]
+    fn build_records_say_what_the_compiler_may_fuse() {
+        let fair = fp_info("cc", vec![], c_flags(true), true);
+        assert_eq!(fair.fp_contract, "off");
+        assert!(!fair.fma && !fair.fast_math && fair.fair);
+        assert_eq!(fair.march.as_deref(), Some("native"));
+        let best = fp_info("cc", vec![], c_flags(false), false);
+        assert!(best.fp_contract.starts_with("fast"));
+        // gcc may fuse under -march=native exactly when this CPU has FMA.
+        assert_eq!(best.fma, cpu_has_fma());
+        // Without -march=native (mypyc, Nuitka: the x86-64 baseline) nothing can be fused.
+        let baseline = fp_info(
+            "nuitka",
+            vec![],
+            vec!["-O3".into(), "-march=x86-64".into()],
+            false,
+        );
+        assert!(!baseline.fma);
+        let fast = fp_info(
+            "cc",
+            vec![],
+            vec!["-O3".into(), "-ffast-math".into()],
+            false,
+        );
+        assert!(fast.fast_math);
+    }
 }

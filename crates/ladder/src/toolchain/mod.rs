@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod discover;
+pub mod rung_doctor;
 pub mod tools;
 pub mod venv;
 

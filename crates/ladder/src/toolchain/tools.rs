@@ -57,6 +57,25 @@ fn tool(name: &str, program: &str, needed_by: &str, get: &str) -> Tool {
     }
 }
 
+/// Where a C/C++ header is installed: `$CPATH` / `$CPLUS_INCLUDE_PATH` first, then the folders gcc searches on
+/// Debian (`/usr/local/include`, the multiarch folder, `/usr/include`). No compiler run: this is asked while
+/// planning, for every rung that names a `needs_header`.
+pub fn find_header(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = ["CPLUS_INCLUDE_PATH", "CPATH"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .flat_map(|v| std::env::split_paths(&v).collect::<Vec<_>>())
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
+    dirs.push(PathBuf::from("/usr/local/include"));
+    dirs.push(PathBuf::from(format!(
+        "/usr/include/{}-linux-gnu",
+        std::env::consts::ARCH
+    )));
+    dirs.push(PathBuf::from("/usr/include"));
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
 /// Codon's official installer: the only source of a Codon compiler (not on PyPI as a wheel, not in Debian).
 pub const CODON_GET: &str = "/bin/bash -c \"$(curl -fsSL https://exaloop.io/install.sh)\"";
 

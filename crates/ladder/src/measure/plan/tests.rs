@@ -27,6 +27,7 @@ fn tools() -> ToolPresence {
         cc: true,
         cargo: true,
         programs: vec![],
+        headers: vec![],
     }
 }
 
@@ -161,6 +162,8 @@ fn compiled_rungs_need_their_tools() {
         get: None,
         env: Default::default(),
         needs_program: None,
+        needs_header: None,
+        link: vec![],
         missing: None,
         python: None,
     };
@@ -172,6 +175,7 @@ fn compiled_rungs_need_their_tools() {
             cc: false,
             cargo: true,
             programs: vec![],
+            headers: vec![],
         },
     )
     .unwrap();
@@ -488,4 +492,69 @@ fn a_number_is_the_named_size_when_one_has_it_else_custom_with_the_baseline_firs
             .iter()
             .all(|c| c.size == SizeName::Custom && c.n == 300)
     );
+}
+
+#[test]
+fn simdjson_ext_without_its_header_is_unavailable_with_the_apt_command() {
+    let cat = repo_catalog();
+    let d = Discovery {
+        runtimes: vec![fake_runtime(Implementation::Cpython, "3.13.0")],
+        skipped: vec![],
+    };
+    let sel = Selection {
+        rungs: Some(vec!["simdjson-ext".into(), "nuitka".into()]),
+        size: Some(SizeName::Quick),
+        ..Default::default()
+    };
+    let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
+    // The raw-bytes pipeline only: the other benchmarks have no JSON to parse.
+    assert_eq!(
+        labels_of(&plan, "simdjson-ext"),
+        ["json-pipeline/cpython-3.13"]
+    );
+    let cell = plan
+        .cells
+        .iter()
+        .find(|c| c.rung == "simdjson-ext")
+        .unwrap();
+    let (reason, get) = cell.unavailable.clone().expect("no header: unavailable");
+    assert!(
+        reason.contains("libsimdjson-dev is not installed") && reason.contains("simdjson.h"),
+        "{reason}"
+    );
+    assert_eq!(get.as_deref(), Some("apt-get install -y libsimdjson-dev"));
+    for bench in ["nbody", "spectral-norm", "json-pipeline-dicts"] {
+        assert!(
+            cat.benchmark(bench)
+                .unwrap()
+                .not_expressed
+                .contains_key("simdjson-ext"),
+            "{bench} must say why simdjson-ext cannot express it"
+        );
+    }
+    // Nuitka compiles the plain implementation of every benchmark.
+    assert_eq!(labels_of(&plan, "nuitka").len(), 4);
+    assert!(
+        plan.cells
+            .iter()
+            .filter(|c| c.rung == "nuitka")
+            .all(|c| c.unavailable.is_none())
+    );
+    // With the header found, the rung is planned to run; without a C compiler neither rung can.
+    let mut with_header = tools();
+    with_header.headers.push("simdjson.h".into());
+    let plan = build_plan(&cat, &d, d.default_baseline(), &sel, with_header.clone());
+    let cell = plan
+        .cells
+        .iter()
+        .find(|c| c.rung == "simdjson-ext")
+        .unwrap();
+    assert!(cell.unavailable.is_none(), "{:?}", cell.unavailable);
+    with_header.cc = false;
+    let plan = build_plan(&cat, &d, d.default_baseline(), &sel, with_header);
+    assert!(plan.cells.iter().filter(|c| c.rung != "cpython").all(|c| {
+        c.unavailable
+            .as_ref()
+            .is_some_and(|(r, _)| r.contains("no C compiler"))
+    }));
 }

@@ -72,6 +72,13 @@ fn good_run(per_call_ns: u64, output: serde_json::Value) -> Vec<WorkerEvent> {
 }
 
 fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile::TempDir) {
+    run_in_mode(script, false)
+}
+
+fn run_in_mode(
+    script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
+    fair: bool,
+) -> (Results, tempfile::TempDir) {
     let cat_dir = tiny_catalog();
     let cat = Catalog::load(cat_dir.path()).unwrap();
     let d = Discovery {
@@ -96,6 +103,7 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
             cc: true,
             cargo: true,
             programs: vec![],
+            headers: vec![],
         },
     );
     let timing =
@@ -105,6 +113,7 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
+        fair,
     };
     let mut results = crate::cli::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
@@ -112,6 +121,7 @@ fn run_with(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> (Results, tempfile:
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
     let json_path = home.path().join("results.json");
     runner.json_path = Some(json_path.clone());
+    runner.fair = fair;
     runner.run(&plan, &mut results, &mut Quiet).unwrap();
     // The document on disk is the same run, complete.
     let on_disk = Results::read(&json_path).unwrap();
@@ -268,6 +278,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
             cc: true,
             cargo: true,
             programs: vec![],
+            headers: vec![],
         },
     );
     let planned = &plan.cells[0];
@@ -380,6 +391,7 @@ fn run_sizes_with(
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
+        fair: false,
     };
     let mut results = crate::cli::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
@@ -526,4 +538,53 @@ fn an_unconfirmed_reference_is_not_plotted_and_a_failed_one_blocks_the_others() 
         cell_at(&r, "cpython", "cpython-3.12", 600).status,
         Status::Ok
     );
+}
+
+/// The worker is told the mode: LADDER_FAIR=1 reaches every worker under `--fair` (JIT rungs and the Rust
+/// kernels read it), and no worker sees it otherwise.
+fn says_fair(job: &Job) -> bool {
+    job.env.iter().any(|(k, v)| k == "LADDER_FAIR" && v == "1")
+}
+
+#[test]
+fn fair_mode_reaches_every_worker_and_the_results() {
+    let (r, _home) = run_in_mode(
+        |job| {
+            if says_fair(job) {
+                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+            } else {
+                (vec![], Exit::Code(3))
+            }
+        },
+        true,
+    );
+    let measured: Vec<&Cell> = r
+        .cells
+        .iter()
+        .filter(|c| c.status != Status::Unavailable)
+        .collect();
+    assert!(!measured.is_empty());
+    for c in measured {
+        assert_eq!(c.status, Status::Ok, "{c:?}");
+    }
+    assert!(r.settings.fair);
+    assert!(r.settings.mode().starts_with("fair"));
+
+    let (r, _home) = run_in_mode(
+        |job| {
+            if says_fair(job) {
+                (vec![], Exit::Code(3))
+            } else {
+                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+            }
+        },
+        false,
+    );
+    assert!(
+        r.cells
+            .iter()
+            .filter(|c| c.status != Status::Unavailable)
+            .all(|c| c.status == Status::Ok)
+    );
+    assert!(r.settings.mode().starts_with("best effort"));
 }

@@ -1,0 +1,190 @@
+//! Issue 3, end to end with real tools: `--fair` (every worker told, every compiled rung rebuilt without FMA
+//! contraction, each cell's floating-point record), `--annotate` (Cython's `-a` pages kept beside the results),
+//! and the simdjson-ext and nuitka rungs, each ok and verified at quick size. One test, run in order: the steps share
+//! the provisioned venv (the same folder as tests/ladder_quick.rs), and parallel provisioning would race.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn home() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ladder-home");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `ladder run --size quick ARGS --json PATH`: (results document, stdout, stderr).
+fn run(home: &Path, name: &str, args: &[&str]) -> (Value, String, String) {
+    let json = home.join(format!("{name}.json"));
+    let out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", home)
+        .args(["run", "--size", "quick"])
+        .args(args)
+        .arg("--json")
+        .arg(&json)
+        .timeout(std::time::Duration::from_secs(60 * 30))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let doc = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    (doc, stdout, stderr)
+}
+
+fn cell<'a>(doc: &'a Value, bench: &str, rung: &str) -> &'a Value {
+    doc["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["benchmark"] == bench && c["rung"] == rung)
+        .unwrap_or_else(|| panic!("no {bench} x {rung} cell"))
+}
+
+fn ok(c: &Value) -> bool {
+    c["status"] == "ok" && c["verified"] == true
+}
+
+fn cpu_has_fma() -> bool {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "fma"))
+}
+
+#[test]
+fn fair_mode_annotation_simdjson_ext_and_nuitka() {
+    let home = home();
+
+    // --fair: every compiled rung without FMA contraction, every JIT rung told; all still verify.
+    let (doc, stdout, stderr) = run(
+        &home,
+        "issue3-fair",
+        &[
+            "--fair",
+            "--annotate",
+            "--bench",
+            "nbody,spectral-norm",
+            "--rung",
+            "c,cython,pythran,numba,taichi,jax",
+        ],
+    );
+    assert_eq!(doc["settings"]["fair"], true);
+    assert!(stderr.contains("floating point fair"), "{stderr}");
+    assert!(stdout.contains("Floating point: fair"), "{stdout}");
+    for bench in ["nbody", "spectral-norm"] {
+        for rung in ["c", "cython"] {
+            let c = cell(&doc, bench, rung);
+            assert!(ok(c), "{c}");
+            let b = &c["build"];
+            assert_eq!(b["fair"], true, "{c}");
+            assert_eq!(b["fp_contract"], "off", "{c}");
+            assert_eq!(b["fma"], false, "{c}");
+            assert_eq!(b["fast_math"], false, "{c}");
+            assert_eq!(b["march"], "native", "{c}");
+            assert!(
+                b["cflags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f == "-ffp-contract=off"),
+                "{c}"
+            );
+            assert!(b["compiler"].as_str().unwrap().contains("12."), "{c}");
+        }
+        let numba = cell(&doc, bench, "numba");
+        assert!(
+            ok(numba) && numba["impl_info"]["fastmath"] == false,
+            "{numba}"
+        );
+        let jax = cell(&doc, bench, "jax");
+        assert!(ok(jax) && jax["impl_info"]["fair"] == true, "{jax}");
+        let taichi = cell(&doc, bench, "taichi");
+        if taichi["status"] != "unavailable" {
+            assert!(
+                ok(taichi) && taichi["impl_info"]["fast_math"] == false,
+                "{taichi}"
+            );
+        }
+        // Threads and GC state are recorded for every measured cell.
+        for c in doc["cells"].as_array().unwrap().iter().filter(|c| ok(c)) {
+            assert!(c["threads"].as_u64().unwrap() >= 1, "{c}");
+            assert!(c["gc_enabled"].is_boolean(), "{c}");
+        }
+    }
+    let pythran = cell(&doc, "nbody", "pythran");
+    assert!(
+        ok(pythran) && pythran["build"]["fp_contract"] == "off",
+        "{pythran}"
+    );
+    // --annotate: the Cython pages are kept beside the results, and said where.
+    let pages: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("ladder: Cython annotation -> "))
+        .collect();
+    assert_eq!(pages.len(), 2, "{stderr}");
+    for page in pages {
+        assert!(page.starts_with(home.to_str().unwrap()), "{page}");
+        let html = std::fs::read_to_string(page).unwrap();
+        assert!(html.contains("Generated by Cython"), "{page}");
+    }
+
+    // Best effort: the same C rung, built again (its own cache entry), with gcc's default contraction recorded.
+    let (best, _, _) = run(
+        &home,
+        "issue3-best",
+        &["--bench", "spectral-norm", "--rung", "c"],
+    );
+    assert_eq!(best["settings"]["fair"], false);
+    let c = cell(&best, "spectral-norm", "c");
+    assert!(ok(c), "{c}");
+    assert_eq!(c["build"]["fair"], false);
+    assert!(
+        c["build"]["fp_contract"]
+            .as_str()
+            .unwrap()
+            .starts_with("fast")
+    );
+    assert_eq!(c["build"]["fma"], cpu_has_fma());
+    assert_ne!(
+        c["module_file"],
+        cell(&doc, "spectral-norm", "c")["module_file"],
+        "fair and best-effort builds must not share a cache entry"
+    );
+
+    // simdjson-ext: the study's fastest pipeline, a C++ extension over Debian's simdjson, verified.
+    let (doc, _, _) = run(
+        &home,
+        "issue3-simdjson",
+        &["--bench", "json-pipeline", "--rung", "simdjson-ext"],
+    );
+    let c = cell(&doc, "json-pipeline", "simdjson-ext");
+    if Path::new("/usr/include/simdjson.h").is_file() {
+        assert!(ok(c), "{c}");
+        assert!(c["module_file"].as_str().unwrap().ends_with(".so"), "{c}");
+        assert!(
+            c["impl_info"]["parser"]
+                .as_str()
+                .unwrap()
+                .starts_with("simdjson "),
+            "{c}"
+        );
+        assert_eq!(c["build"]["kind"], "cpp-ext");
+    } else {
+        assert_eq!(c["status"], "unavailable", "{c}");
+        assert_eq!(c["get"], "apt-get install -y libsimdjson-dev", "{c}");
+    }
+
+    // nuitka --module: the plain implementation compiled, imported as the extension, build time recorded.
+    let (doc, _, _) = run(
+        &home,
+        "issue3-nuitka",
+        &["--bench", "nbody", "--rung", "nuitka"],
+    );
+    let c = cell(&doc, "nbody", "nuitka");
+    assert!(ok(c), "{c}");
+    assert!(c["module_file"].as_str().unwrap().ends_with(".so"), "{c}");
+    assert_eq!(c["build"]["kind"], "nuitka");
+    assert!(c["build"]["build_ms"].as_u64().unwrap() > 0, "{c}");
+}
