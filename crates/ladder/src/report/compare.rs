@@ -450,33 +450,12 @@ pub fn render_markdown(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
     );
     s.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for p in &cmp.pairs {
-        let ratio = match (p.ratio, p.ratio_ci) {
-            (Some(r), Some(ci)) => format::ratio_ci(r, ci),
-            (Some(r), None) => format::ratio(r),
-            _ => String::new(),
-        };
-        let cells = [
-            format!("{} ({})", p.benchmark, p.size_label()),
-            p.label_a.clone(),
-            if p.label_b == p.label_a {
-                "same".into()
-            } else {
-                p.label_b.clone()
-            },
-            p.median_a.map(format::duration).unwrap_or_default(),
-            p.median_b.map(format::duration).unwrap_or_default(),
-            ratio,
-            p.test
-                .as_ref()
-                .map(|t| format!("{:.2e}", t.p))
-                .unwrap_or_default(),
-            p.test
-                .as_ref()
-                .map(|t| t.method.to_string())
-                .unwrap_or_default(),
-            verdict_text(p),
-        ];
-        let cells: Vec<String> = cells.iter().map(|c| esc(c)).collect();
+        let method = p.test.as_ref().map(|t| t.method.to_string());
+        let cells: Vec<String> = pair_cells(p)
+            .iter()
+            .chain([&method.unwrap_or_default(), &verdict_text(p)])
+            .map(|c| esc(c))
+            .collect();
         s.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     s.push_str(&format!(
@@ -492,6 +471,32 @@ pub fn render_markdown(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The cells every rendering of a pair shares: benchmark (size), A, B ("same" when equal), both medians, B/A
+/// with its interval, and the test's p-value.
+fn pair_cells(p: &Pair) -> [String; 7] {
+    let ratio = match (p.ratio, p.ratio_ci) {
+        (Some(r), Some(ci)) => format::ratio_ci(r, ci),
+        (Some(r), None) => format::ratio(r),
+        _ => String::new(),
+    };
+    [
+        format!("{} ({})", p.benchmark, p.size_label()),
+        p.label_a.clone(),
+        if p.label_b == p.label_a {
+            "same".into()
+        } else {
+            p.label_b.clone()
+        },
+        p.median_a.map(format::duration).unwrap_or_default(),
+        p.median_b.map(format::duration).unwrap_or_default(),
+        ratio,
+        p.test
+            .as_ref()
+            .map(|t| format!("{:.2e}", t.p))
+            .unwrap_or_default(),
+    ]
 }
 
 fn verdict_text(p: &Pair) -> String {
@@ -530,28 +535,9 @@ pub fn render(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
             "Verdict",
         ]);
     for p in &cmp.pairs {
-        let ratio = match (p.ratio, p.ratio_ci) {
-            (Some(r), Some(ci)) => format::ratio_ci(r, ci),
-            (Some(r), None) => format::ratio(r),
-            _ => String::new(),
-        };
-        table.add_row([
-            format!("{} ({})", p.benchmark, p.size_label()),
-            p.label_a.clone(),
-            if p.label_b == p.label_a {
-                "same".into()
-            } else {
-                p.label_b.clone()
-            },
-            p.median_a.map(format::duration).unwrap_or_default(),
-            p.median_b.map(format::duration).unwrap_or_default(),
-            ratio,
-            p.test
-                .as_ref()
-                .map(|t| format!("{:.2e}", t.p))
-                .unwrap_or_default(),
-            verdict_text(p),
-        ]);
+        let mut cells = pair_cells(p).to_vec();
+        cells.push(verdict_text(p));
+        table.add_row(cells);
     }
     s.push_str(&format!("{table}\n"));
     let methods: std::collections::BTreeSet<&str> = cmp
