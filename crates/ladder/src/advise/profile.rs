@@ -4,6 +4,9 @@
 
 use super::command::{Invocation, Target};
 use super::sampler::{Sampler, Samples};
+/// How the program ended: the same outcomes as a measured worker's.
+pub use crate::measure::worker::Exit;
+use crate::measure::worker::Reaper;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
@@ -39,13 +42,6 @@ pub struct BootstrapReport {
     /// The interpreter's standard library and site-packages folders: frames there are library code.
     #[serde(default)]
     pub library_paths: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Code(i32),
-    Signal(i32),
-    TimedOut,
 }
 
 #[derive(Debug, Clone)]
@@ -117,29 +113,15 @@ pub fn run_with_output(
         .with_context(|| format!("starting {}", inv.interpreter.path.display()))?;
     let pid = child.id() as libc::pid_t;
     let sampler = sample_hz.map(|hz| Sampler::start(pid, hz));
-    let deadline = started + timeout;
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain data that wait4 fills.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let mut timed_out = false;
+    let reaper = Reaper::new(pid, started + timeout);
     let mut main_sched = None;
-    let rc = loop {
+    let reaped = loop {
         // Read before reaping: a zombie still has its schedstat, a reaped process has none.
         if let Some(s) = read_schedstat(pid) {
             main_sched = Some(s);
         }
-        // SAFETY: `pid` is our own child, reaped only here.
-        let rc = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if rc != 0 {
-            break rc;
-        }
-        if Instant::now() >= deadline {
-            timed_out = true;
-            // SAFETY: the group is the program's own; the blocking wait4 reaps it right after.
-            break unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-                libc::wait4(pid, &mut status, 0, &mut usage)
-            };
+        if let Some(reaped) = reaper.poll() {
+            break reaped;
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -152,27 +134,16 @@ pub fn run_with_output(
         libc::kill(-pid, libc::SIGKILL);
     }
     drop(child);
-    if rc < 0 {
-        return Err(std::io::Error::last_os_error()).context("waiting for the program");
-    }
-    let exit = if timed_out {
-        Exit::TimedOut
-    } else if libc::WIFEXITED(status) {
-        Exit::Code(libc::WEXITSTATUS(status))
-    } else {
-        Exit::Signal(libc::WTERMSIG(status))
-    };
+    let reaped = reaped.context("waiting for the program")?;
     let report = std::fs::read_to_string(&report_path)
         .ok()
         .and_then(|t| serde_json::from_str::<BootstrapReport>(&t).ok());
     let _ = std::fs::remove_dir_all(&scratch);
-    let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
     Ok(Run {
-        exit,
+        exit: reaped.exit,
         wall_ns,
-        cpu_ns: tv(usage.ru_utime) + tv(usage.ru_stime),
-        // Linux reports ru_maxrss in KiB.
-        peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
+        cpu_ns: reaped.cpu_ns,
+        peak_rss_bytes: reaped.peak_rss_bytes,
         main_sched,
         report,
         samples,

@@ -84,11 +84,68 @@ pub enum WorkerEvent {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Code(i32),
     Signal(i32),
     TimedOut,
+}
+
+/// What `wait4` told of a reaped child.
+pub(crate) struct Reaped {
+    pub exit: Exit,
+    pub cpu_ns: u64,
+    pub peak_rss_bytes: u64,
+}
+
+/// A child running in its own process group, reaped with `wait4` (for its CPU time and peak RSS): polled until it
+/// exits, or killed with its whole group once `deadline` has passed. Shared by the worker runs and `ladder advise`.
+pub(crate) struct Reaper {
+    pid: libc::pid_t,
+    deadline: Instant,
+}
+
+impl Reaper {
+    pub(crate) fn new(pid: libc::pid_t, deadline: Instant) -> Self {
+        Self { pid, deadline }
+    }
+
+    /// One poll: `None` while the child runs, then how it ended (or why `wait4` failed).
+    pub(crate) fn poll(&self) -> Option<std::io::Result<Reaped>> {
+        let mut status: libc::c_int = 0;
+        // SAFETY: rusage is plain data that wait4 fills.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `pid` is our own child, reaped only here.
+        let mut rc = unsafe { libc::wait4(self.pid, &mut status, libc::WNOHANG, &mut usage) };
+        let timed_out = rc == 0 && Instant::now() >= self.deadline;
+        if timed_out {
+            // SAFETY: the group is the child's own; the blocking wait4 reaps the child right after.
+            rc = unsafe {
+                libc::kill(-self.pid, libc::SIGKILL);
+                libc::wait4(self.pid, &mut status, 0, &mut usage)
+            };
+        }
+        if rc == 0 {
+            return None;
+        }
+        if rc < 0 {
+            return Some(Err(std::io::Error::last_os_error()));
+        }
+        let exit = if timed_out {
+            Exit::TimedOut
+        } else if libc::WIFEXITED(status) {
+            Exit::Code(libc::WEXITSTATUS(status))
+        } else {
+            Exit::Signal(libc::WTERMSIG(status))
+        };
+        let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
+        Some(Ok(Reaped {
+            exit,
+            cpu_ns: tv(usage.ru_utime) + tv(usage.ru_stime),
+            // Linux reports ru_maxrss in KiB.
+            peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
+        }))
+    }
 }
 
 /// How the process ended, with what only the parent can see.
@@ -217,19 +274,15 @@ impl Executor for ProcessExecutor {
             let _ = err_tx.send(read_tail(stderr, 4000));
         });
 
-        let deadline = started + job.timeout;
-        let mut timed_out = false;
+        let reaper = Reaper::new(pid, started + job.timeout);
         let mut garbage = Vec::new();
-        let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain data that wait4 fills.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         let mut handle = |line: Line, garbage: &mut Vec<String>| match line {
             Line::Event(ev) => on_event(&ev),
             Line::Garbage(g) => garbage.push(g),
         };
         // Events are handled as they come; the worker's exit is polled alongside, so a worker that has exited is
         // never waited for just because something else still holds its output pipe.
-        let rc = loop {
+        let reaped = loop {
             match rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(line) => {
                     handle(line, &mut garbage);
@@ -237,18 +290,8 @@ impl Executor for ProcessExecutor {
                 }
                 Err(mpsc::RecvTimeoutError::Timeout | mpsc::RecvTimeoutError::Disconnected) => {}
             }
-            // SAFETY: `pid` is our own child, reaped only here.
-            let rc = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-            if rc != 0 {
-                break rc;
-            }
-            if Instant::now() >= deadline {
-                timed_out = true;
-                // SAFETY: the group is the worker's own; the blocking wait4 reaps the worker right after.
-                break unsafe {
-                    libc::kill(-pid, libc::SIGKILL);
-                    libc::wait4(pid, &mut status, 0, &mut usage)
-                };
+            if let Some(reaped) = reaper.poll() {
+                break reaped;
             }
         };
         RUNNING_GROUP.store(0, Ordering::SeqCst);
@@ -266,23 +309,12 @@ impl Executor for ProcessExecutor {
             .unwrap_or_default();
         drop(child);
         let wall_ns = started.elapsed().as_nanos() as u64;
-        if rc < 0 {
-            return Err(std::io::Error::last_os_error()).context("waiting for the worker");
-        }
-        let exit = if timed_out {
-            Exit::TimedOut
-        } else if libc::WIFEXITED(status) {
-            Exit::Code(libc::WEXITSTATUS(status))
-        } else {
-            Exit::Signal(libc::WTERMSIG(status))
-        };
-        let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
+        let reaped = reaped.context("waiting for the worker")?;
         Ok(ProcessOutcome {
-            exit,
+            exit: reaped.exit,
             wall_ns,
-            cpu_ns: tv(usage.ru_utime) + tv(usage.ru_stime),
-            // Linux reports ru_maxrss in KiB.
-            peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
+            cpu_ns: reaped.cpu_ns,
+            peak_rss_bytes: reaped.peak_rss_bytes,
             stderr_tail,
             garbage,
         })
