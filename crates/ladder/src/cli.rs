@@ -281,27 +281,8 @@ pub fn new_results(
         baseline: baseline.map(|b| b.id.clone()),
         runtimes: discovery.runtimes.clone(),
         tools,
-        rungs: catalog
-            .rungs
-            .iter()
-            .map(|r| RungInfo {
-                id: r.id.clone(),
-                title: r.title.clone(),
-                study_rung: r.study_rung.clone(),
-                costs: r.costs.clone(),
-            })
-            .collect(),
-        benchmarks: catalog
-            .benchmarks
-            .iter()
-            .map(|b| BenchmarkInfo {
-                id: b.id.clone(),
-                title: b.title.clone(),
-                work: b.work.clone(),
-                study: b.study.clone(),
-                not_expressed: b.not_expressed.clone(),
-            })
-            .collect(),
+        rungs: catalog.rungs.iter().map(RungInfo::from).collect(),
+        benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells: Vec::new(),
     }
 }

@@ -106,6 +106,29 @@ pub struct BenchmarkInfo {
     pub not_expressed: BTreeMap<String, String>,
 }
 
+impl From<&crate::catalog::Rung> for RungInfo {
+    fn from(r: &crate::catalog::Rung) -> Self {
+        Self {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            study_rung: r.study_rung.clone(),
+            costs: r.costs.clone(),
+        }
+    }
+}
+
+impl From<&crate::catalog::Benchmark> for BenchmarkInfo {
+    fn from(b: &crate::catalog::Benchmark) -> Self {
+        Self {
+            id: b.id.clone(),
+            title: b.title.clone(),
+            work: b.work.clone(),
+            study: b.study.clone(),
+            not_expressed: b.not_expressed.clone(),
+        }
+    }
+}
+
 /// How a cell's output was verified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]

@@ -93,16 +93,7 @@ pub fn results(catalog: &Catalog) -> Results {
             cells.push(c);
         }
     }
-    let mut rungs: Vec<RungInfo> = catalog
-        .rungs
-        .iter()
-        .map(|r| RungInfo {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            study_rung: r.study_rung.clone(),
-            costs: r.costs.clone(),
-        })
-        .collect();
+    let mut rungs: Vec<RungInfo> = catalog.rungs.iter().map(RungInfo::from).collect();
     for c in &cells {
         if !rungs.iter().any(|r| r.id == c.rung) {
             rungs.push(RungInfo {
@@ -152,17 +143,7 @@ pub fn results(catalog: &Catalog) -> Results {
         runtimes,
         tools: Default::default(),
         rungs,
-        benchmarks: catalog
-            .benchmarks
-            .iter()
-            .map(|b| BenchmarkInfo {
-                id: b.id.clone(),
-                title: b.title.clone(),
-                work: b.work.clone(),
-                study: b.study.clone(),
-                not_expressed: b.not_expressed.clone(),
-            })
-            .collect(),
+        benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells,
     }
 }
