@@ -276,30 +276,27 @@ pub fn build_mypyc(
     let mut cmd = Command::new(&venv.python);
     cmd.args(["-m", "mypyc", impl_file]).current_dir(dir);
     // setuptools appends $CFLAGS to the interpreter's own compile flags (no -march: the x86-64 baseline).
-    let extra: Vec<String> = if fair {
-        FAIR_FLAGS.iter().map(|s| s.to_string()).collect()
-    } else {
-        Vec::new()
-    };
-    if fair {
-        cmd.env("CFLAGS", extra.join(" "));
-    }
-    let line = format!(
-        "{}{}",
-        if fair {
-            "CFLAGS=-ffp-contract=off "
-        } else {
-            ""
-        },
-        shown(&cmd)
-    );
+    let line = with_fair_flags(&mut cmd, "CFLAGS", fair);
     run_logged(&mut cmd, log).context("mypyc build failed")?;
     // Remove the source so the worker can only import the compiled module.
     std::fs::remove_file(dir.join(impl_file))?;
     let _ = std::fs::remove_dir_all(dir.join("build"));
     let mut flags = vec!["(the interpreter's sysconfig CFLAGS, -O3 via setuptools)".to_string()];
-    flags.extend(extra);
+    if fair {
+        flags.extend(FAIR_FLAGS.iter().map(|s| s.to_string()));
+    }
     Ok(fp_info("mypyc", vec![line], flags, fair))
+}
+
+/// Under `--fair`, hands [`FAIR_FLAGS`] to a build tool through the environment variable it appends to its
+/// compiler flags; returns the command line as the cell records it (with that variable in front).
+fn with_fair_flags(cmd: &mut Command, var: &str, fair: bool) -> String {
+    if !fair {
+        return shown(cmd);
+    }
+    let value = FAIR_FLAGS.join(" ");
+    cmd.env(var, &value);
+    format!("{var}={value} {}", shown(cmd))
 }
 
 /// The interpreter has no C headers (e.g. Debian's own python3 without python3-dev), so no extension module can be
@@ -481,18 +478,9 @@ fn build_nuitka(
         .map(|s| s.to_string())
         .collect();
     if fair {
-        cmd.env("CCFLAGS", FAIR_FLAGS.join(" "));
         flags.extend(FAIR_FLAGS.iter().map(|s| s.to_string()));
     }
-    let line = format!(
-        "{}{}",
-        if fair {
-            "CCFLAGS=-ffp-contract=off "
-        } else {
-            ""
-        },
-        shown(&cmd)
-    );
+    let line = with_fair_flags(&mut cmd, "CCFLAGS", fair);
     run_logged(&mut cmd, log).context("nuitka --module build failed")?;
     // Remove the source so the worker can only import the compiled module.
     std::fs::remove_file(dir.join(impl_file))?;
