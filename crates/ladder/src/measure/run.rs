@@ -738,20 +738,7 @@ fn judge(
                     return (Status::Wrong, e);
                 }
             }
-            return match done {
-                None => (
-                    Status::Failed,
-                    "the worker stopped before it finished sampling".into(),
-                ),
-                Some((mismatched, samples)) if mismatched > 0 => (
-                    Status::Wrong,
-                    format!(
-                        "{mismatched} of {samples} timed samples returned an output different from the first call"
-                    ),
-                ),
-                Some(_) if cell.samples_ns.is_empty() => (Status::Failed, "no samples".into()),
-                Some(_) => (Status::Ok, String::new()),
-            };
+            return sampling_verdict(done, cell, "the first call");
         }
     };
     let verdict = match verify::verify_expected(bench, expected, output) {
@@ -767,6 +754,16 @@ fn judge(
     if !verdict.ok {
         return (Status::Wrong, verdict.detail);
     }
+    let verdict = sampling_verdict(done, cell, "the verified first call");
+    if verdict.0 == Status::Ok {
+        cell.verified = true;
+    }
+    verdict
+}
+
+/// The status once the first call's output has been judged: the timed samples must all have returned `first`'s
+/// output, and there must be some.
+fn sampling_verdict(done: Option<(u32, u32)>, cell: &Cell, first: &str) -> (Status, String) {
     match done {
         None => (
             Status::Failed,
@@ -775,14 +772,11 @@ fn judge(
         Some((mismatched, samples)) if mismatched > 0 => (
             Status::Wrong,
             format!(
-                "{mismatched} of {samples} timed samples returned an output different from the verified first call"
+                "{mismatched} of {samples} timed samples returned an output different from {first}"
             ),
         ),
         Some(_) if cell.samples_ns.is_empty() => (Status::Failed, "no samples".into()),
-        Some(_) => {
-            cell.verified = true;
-            (Status::Ok, String::new())
-        }
+        Some(_) => (Status::Ok, String::new()),
     }
 }
 
