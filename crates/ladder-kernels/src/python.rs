@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::pipeline::{self, Aggregator, InputError, Kind, Location, Output, Payload};
+use crate::pipeline::{self, Aggregator, InputError, Kind, Location, Output, Payload, UserSummary};
 use crate::{SizeError, nbody as nb, simd, spectral};
 
 impl From<SizeError> for PyErr {
@@ -68,7 +68,13 @@ fn simd_level() -> &'static str {
     simd::detected().name()
 }
 
-/// How many threads the parallel kernels share their work out to (rayon's pool).
+/// The explicit SIMD `json_pipeline` uses here (`json_pipeline_scalar` uses none): "sse2 (string scan)" on
+/// x86-64, else "none (portable)".
+#[pyfunction]
+fn pipeline_simd_level() -> &'static str {
+    pipeline::json::simd_level(pipeline::Mode::Fast)
+}
+
 /// What spectral-norm's fast path does with floating point here (ladder's `--fair` turns the reciprocal
 /// estimates and FMAs off).
 #[pyfunction]
@@ -76,14 +82,16 @@ fn spectral_fp_rules() -> &'static str {
     spectral::fp_rules()
 }
 
+/// How many threads the parallel kernels share their work out to: the size of rayon's pool
+/// (`RAYON_NUM_THREADS`, else one per CPU), which the pipeline's own threads follow too.
 #[pyfunction]
 fn threads() -> usize {
-    rayon::current_num_threads()
+    pipeline::Mode::Fast.threads()
 }
 
-/// json-pipeline: parse the raw bytes of an events file and aggregate per user (see SPEC.md), reading slices
-/// of the input on rayon's threads. Raises ValueError, with the byte offset, for input that is not JSON or not
-/// the events schema.
+/// json-pipeline: parse the raw bytes of an events file and aggregate per user (see SPEC.md), reading a slice
+/// of the input on each of `threads()` threads. Raises ValueError, with the byte offset, for input that is not
+/// JSON or not the events schema.
 #[pyfunction]
 fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
     pipeline_in(py, data, pipeline::Mode::Fast)
@@ -102,7 +110,7 @@ fn pipeline_in<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     // `data` borrows an immutable bytes object the caller keeps alive, so it may be read without the GIL.
     let output = py.detach(|| pipeline::json::run(data, mode))?;
-    to_python(py, &output)
+    to_python(py, &output, mode.threads())
 }
 
 /// json-pipeline-dicts: the same pipeline over a list of already-parsed event dicts. Raises ValueError, with
@@ -158,7 +166,7 @@ fn json_pipeline_dicts<'py>(
             .add(user_id.to_str()?, kind, page.to_str()?, ts, payload)
             .map_err(|m| fail(index, m))?;
     }
-    to_python(py, &aggregator.finish())
+    to_python(py, &aggregator.finish(), pipeline::Mode::Fast.threads())
 }
 
 fn fail(index: usize, message: impl Into<String>) -> PyErr {
@@ -265,50 +273,110 @@ impl Keys {
     }
 }
 
-/// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event.
-fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDict>> {
-    let k = Keys::get(py);
-    let keys = [
-        &k.events,
-        &k.purchases,
-        &k.revenue,
-        &k.cart_value,
-        &k.items,
-        &k.top_type,
-        &k.top_page,
-        &k.peak_hour,
-        &k.active_days,
-        &k.first_ts,
-        &k.last_ts,
-    ];
-    // Every user's dict is a copy of one with all the keys: CPython copies its key table as is, so no dict
-    // grows key by key, and each set_item below replaces a value in place.
-    let template = PyDict::new(py);
-    for key in keys {
-        template.set_item(key.bind(py), py.None())?;
+/// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event. With more
+/// than one thread the users are summarised (tallies' tops, roundings, day counts) on another thread, in runs
+/// handed over as they are done, while this one turns them into dicts: the summaries take half as long as the
+/// dicts and need no GIL, so they stay ahead and add no time of their own.
+fn to_python<'py>(
+    py: Python<'py>,
+    output: &Output,
+    threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    /// Users per run handed over.
+    const RUN: usize = 256;
+    let dicts = Dicts::new(py, output)?;
+    if threads < 2 || output.len() < 2 * RUN {
+        for u in output.users() {
+            dicts.add(&u)?;
+        }
+        return Ok(dicts.result);
     }
-    let pages: Vec<Bound<'py, PyString>> = output
-        .page_names()
-        .iter()
-        .map(|name| PyString::new(py, name))
-        .collect();
-    let result = PyDict::new(py);
-    for u in output.users() {
-        let d = template.copy()?;
+    std::thread::scope(|scope| {
+        let (runs, received) = std::sync::mpsc::channel();
+        let summarising = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let mut users = output.users();
+            loop {
+                let run: Vec<_> = users.by_ref().take(RUN).collect();
+                // a closed channel means the dicts failed: nothing more to do
+                if run.is_empty() || runs.send(run).is_err() {
+                    break;
+                }
+            }
+        });
+        if summarising.is_err() {
+            // no thread to be had: summarise here
+            for u in output.users() {
+                dicts.add(&u)?;
+            }
+        }
+        for run in received {
+            for u in &run {
+                dicts.add(u)?;
+            }
+        }
+        Ok::<_, PyErr>(())
+    })?;
+    Ok(dicts.result)
+}
+
+/// The output dict being filled, and what every user's dict shares.
+struct Dicts<'py> {
+    result: Bound<'py, PyDict>,
+    /// A dict with every key of a user's dict: CPython copies its key table as is, so no user's dict grows key
+    /// by key, and each set_item replaces a value in place.
+    template: Bound<'py, PyDict>,
+    pages: Vec<Bound<'py, PyString>>,
+    keys: &'py Keys,
+}
+
+impl<'py> Dicts<'py> {
+    fn new(py: Python<'py>, output: &Output) -> PyResult<Self> {
+        let k = Keys::get(py);
+        let template = PyDict::new(py);
+        for key in [
+            &k.events,
+            &k.purchases,
+            &k.revenue,
+            &k.cart_value,
+            &k.items,
+            &k.top_type,
+            &k.top_page,
+            &k.peak_hour,
+            &k.active_days,
+            &k.first_ts,
+            &k.last_ts,
+        ] {
+            template.set_item(key.bind(py), py.None())?;
+        }
+        let pages = output
+            .page_names()
+            .iter()
+            .map(|name| PyString::new(py, name))
+            .collect();
+        Ok(Self {
+            result: PyDict::new(py),
+            template,
+            pages,
+            keys: k,
+        })
+    }
+
+    fn add(&self, u: &UserSummary<'_>) -> PyResult<()> {
+        let (py, k) = (self.result.py(), self.keys);
+        let d = self.template.copy()?;
         d.set_item(k.events.bind(py), u.events)?;
         d.set_item(k.purchases.bind(py), u.purchases)?;
         d.set_item(k.revenue.bind(py), u.revenue)?;
         d.set_item(k.cart_value.bind(py), u.cart_value)?;
         d.set_item(k.items.bind(py), u.items)?;
         d.set_item(k.top_type.bind(py), k.types[u.top_type as usize].bind(py))?;
-        d.set_item(k.top_page.bind(py), &pages[u.top_page_id as usize])?;
+        d.set_item(k.top_page.bind(py), &self.pages[u.top_page_id as usize])?;
         d.set_item(k.peak_hour.bind(py), u.peak_hour)?;
         d.set_item(k.active_days.bind(py), u.active_days)?;
         d.set_item(k.first_ts.bind(py), u.first_ts.text().as_str())?;
         d.set_item(k.last_ts.bind(py), u.last_ts.text().as_str())?;
-        result.set_item(u.user_id, d)?;
+        self.result.set_item(u.user_id, d)
     }
-    Ok(result)
 }
 
 /// The Rust rung of the optimization ladder: n-body, spectral-norm and the JSON event pipeline.
@@ -316,7 +384,7 @@ fn to_python<'py>(py: Python<'py>, output: &Output) -> PyResult<Bound<'py, PyDic
 mod module {
     #[pymodule_export]
     use super::{
-        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, simd_level,
-        spectral_fp_rules, spectral_norm, spectral_norm_scalar, threads,
+        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, pipeline_simd_level,
+        simd_level, spectral_fp_rules, spectral_norm, spectral_norm_scalar, threads,
     };
 }

@@ -11,12 +11,61 @@ use std::fmt;
 
 use rustc_hash::FxHashMap;
 
-/// How the bytes reader runs: [`Mode::Fast`] reads line-aligned slices on rayon's threads (verified, with a
-/// sequential fallback), [`Mode::Scalar`] (the `rust-scalar` rung) reads on one thread.
+/// How the bytes reader runs: [`Mode::Fast`] reads line-aligned slices on as many threads as rayon's pool has
+/// (verified, with a sequential fallback) and scans strings with SSE2 on x86-64; [`Mode::Scalar`] (the
+/// `rust-scalar` rung) reads on one thread without explicit SIMD.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Fast,
     Scalar,
+}
+
+impl Mode {
+    /// How many threads this mode works on: the size of rayon's pool (`RAYON_NUM_THREADS` or one per CPU, what
+    /// `ladder_kernels.threads()` reports), or one.
+    pub fn threads(self) -> usize {
+        match self {
+            Self::Fast => rayon::current_num_threads(),
+            Self::Scalar => 1,
+        }
+    }
+}
+
+/// `work` done on every item, the first on the calling thread and each other on a thread of its own; the results
+/// in item order.
+///
+/// Not on rayon's pool, though sized like it: a caller outside the pool only waits while the pool's threads
+/// work, and a pool thread asleep when the work is shared out may not be woken in time. Measured from Python
+/// on this 2-core machine, one call in three then read both slices on one pool thread (22–25 ms of wall time
+/// for 25 ms of CPU time, against 15 ms otherwise); with the caller reading the first slice itself every call
+/// overlapped. A thread that cannot be started leaves its item to the caller.
+pub(crate) fn on_threads<I: Sync, T: Send>(items: &[I], work: impl Fn(&I) -> T + Sync) -> Vec<T> {
+    let Some((first, others)) = items.split_first() else {
+        return Vec::new();
+    };
+    let work = &work;
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = others
+            .iter()
+            .map(|item| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || work(item))
+                    .ok()
+            })
+            .collect();
+        let mut results = Vec::with_capacity(items.len());
+        results.push(work(first));
+        for (item, thread) in others.iter().zip(threads) {
+            results.push(match thread {
+                Some(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // the thread could not be started: its item is done here
+                None => work(item),
+            });
+        }
+        results
+    })
 }
 
 /// The event types that pass the filter, in the order of [`Kind`].
@@ -35,6 +84,17 @@ pub const KNOWN_PAGES: [&str; 10] = [
     "/blog",
     "/pricing",
 ];
+
+/// [`KNOWN_PAGES`] by [`short_key`]: a page is matched with integer compares.
+const KNOWN_PAGE_KEYS: [u128; KNOWN_PAGES.len()] = {
+    let mut keys = [0; KNOWN_PAGES.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = short_key_of(KNOWN_PAGES[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
 
 /// A kept event type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,13 +181,8 @@ impl Timestamp {
 
     pub fn parse(s: &str) -> Result<Self, &'static str> {
         const BAD: &str = "'ts' is not a YYYY-MM-DDTHH:MM:SSZ timestamp";
-        const SHAPE: &[u8; 20] = b"dddd-dd-ddTdd:dd:ddZ";
         let text: &[u8; 20] = s.as_bytes().try_into().map_err(|_| BAD)?;
-        let shaped = text.iter().zip(SHAPE).all(|(&c, &want)| match want {
-            b'd' => c.is_ascii_digit(),
-            _ => c == want,
-        });
-        if !shaped {
+        if !shaped(text) {
             return Err(BAD);
         }
         let two = |at: usize| u32::from(text[at] - b'0') * 10 + u32::from(text[at + 1] - b'0');
@@ -177,6 +232,37 @@ impl Timestamp {
         }
         TimestampText(out)
     }
+}
+
+/// Whether `text` has the shape `dddd-dd-ddTdd:dd:ddZ` (d an ASCII digit), tested eight bytes at a time (the
+/// last eight overlap the middle eight): every kept event's timestamp passes through here.
+#[inline]
+fn shaped(text: &[u8; 20]) -> bool {
+    const SHAPE: &[u8; 20] = b"dddd-dd-ddTdd:dd:ddZ";
+    const AT: [usize; 3] = [0, 8, 12];
+    /// The shape's eight bytes from `at` (little-endian), and 0xFF in each byte where it wants a digit.
+    const fn words(at: usize) -> (u64, u64) {
+        let (mut shape, mut digits, mut i) = (0, 0, 0);
+        while i < 8 {
+            shape |= (SHAPE[at + i] as u64) << (8 * i);
+            if SHAPE[at + i] == b'd' {
+                digits |= 0xFF << (8 * i);
+            }
+            i += 1;
+        }
+        (shape, digits)
+    }
+    const WORDS: [(u64, u64); 3] = [words(AT[0]), words(AT[1]), words(AT[2])];
+    const LOW: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+    let mut ok = true;
+    for (at, (shape, digits)) in AT.into_iter().zip(WORDS) {
+        let x = u64::from_le_bytes(text[at..at + 8].try_into().unwrap_or([0; 8]));
+        // the separators as written; a digit is 0x30..=0x39: high nibble 3, and low nibble + 6 below 0x10
+        ok &= (x ^ shape) & !digits == 0;
+        ok &= (x & !LOW & digits) == (0x3030_3030_3030_3030 & digits);
+        ok &= ((x & LOW) + 0x0606_0606_0606_0606) & !LOW & digits == 0;
+    }
+    ok
 }
 
 /// A timestamp's text, on the stack.
@@ -241,17 +327,17 @@ impl<const N: usize> Tally<N> {
     /// Adds the counts of a tally taken over later events: values new here rank after every value seen
     /// here, in the order the later tally first saw them.
     fn absorb(&mut self, later: &Self) {
-        // (rank there, value), on the stack: this runs once per user and slice
-        let mut order = [(0u8, 0usize); N];
-        let mut len = 0;
+        // The later tally's values by rank: its ranks are 0, 1, ... in order of first sight, each used once, so
+        // placing every value at its rank orders them without a sort (this runs once per user and slice).
+        let mut by_rank = [0usize; N];
+        let mut seen = 0;
         for v in 0..N {
             if later.count[v] > 0 {
-                order[len] = (later.rank[v], v);
-                len += 1;
+                by_rank[usize::from(later.rank[v])] = v;
+                seen += 1;
             }
         }
-        order[..len].sort_unstable();
-        for &(_, v) in &order[..len] {
+        for &v in &by_rank[..seen] {
             if self.count[v] == 0 {
                 self.rank[v] = self.distinct;
                 self.distinct = self.distinct.wrapping_add(1);
@@ -309,30 +395,28 @@ impl PageTally {
     /// Adds the counts of a page tally taken over later events, whose page ids become `ids[id]` here; pages
     /// new here rank after every page seen here, in the order the later tally first saw them.
     fn absorb(&mut self, later: &PageTally, ids: &[u32]) {
-        // (rank there, page there, count), on the stack unless the later tally saw pages outside the schema
-        let mut known = [(0u32, 0u32, 0u32); KNOWN_PAGES.len()];
-        let mut len = 0;
+        // (page there, count) by rank there, placed without a sort as in `Tally::absorb`; on the stack unless
+        // the later tally saw pages outside the schema
+        let mut on_stack = [(0u32, 0u32); KNOWN_PAGES.len()];
+        let mut on_heap = Vec::new();
+        let by_rank = if later.other.is_empty() {
+            &mut on_stack[..]
+        } else {
+            on_heap.resize(later.distinct as usize, (0, 0));
+            &mut on_heap[..]
+        };
+        let mut seen = 0;
         for p in 0..KNOWN_PAGES.len() {
             if later.known[p] > 0 {
-                known[len] = (later.known_rank[p], p as u32, later.known[p]);
-                len += 1;
+                by_rank[later.known_rank[p] as usize] = (p as u32, later.known[p]);
+                seen += 1;
             }
         }
-        let mut others = Vec::new();
-        let seen = if later.other.is_empty() {
-            &mut known[..len]
-        } else {
-            others.extend_from_slice(&known[..len]);
-            others.extend(
-                later
-                    .other
-                    .iter()
-                    .map(|&(page, count, rank)| (rank, page, count)),
-            );
-            &mut others[..]
-        };
-        seen.sort_unstable();
-        for &(_, page, count) in seen.iter() {
+        for &(page, count, rank) in &later.other {
+            by_rank[rank as usize] = (page, count);
+            seen += 1;
+        }
+        for &(page, count) in &by_rank[..seen] {
             self.add_many(ids[page as usize], count);
         }
     }
@@ -349,6 +433,50 @@ impl PageTally {
         }
         best.map(|(page, _, _)| page)
     }
+}
+
+/// A text of at most 15 bytes as one integer: its bytes little-endian from the low end and its length in the top
+/// byte, so distinct texts get distinct keys. `None` for a longer text.
+#[inline]
+fn short_key(text: &[u8]) -> Option<u128> {
+    let n = text.len();
+    // Two loads that overlap when n is not a power of two: the bytes they share are the same bytes, so OR-ing
+    // them in place builds the key without a loop or a variable-length copy.
+    let bytes = match n {
+        0 => 0,
+        1..=3 => {
+            u128::from(text[0])
+                | u128::from(text[n / 2]) << (8 * (n / 2))
+                | u128::from(text[n - 1]) << (8 * (n - 1))
+        }
+        4..=7 => {
+            let head = u32::from_le_bytes(*text.first_chunk::<4>()?);
+            let tail = u32::from_le_bytes(*text.last_chunk::<4>()?);
+            u128::from(head) | u128::from(tail) << (8 * (n - 4))
+        }
+        8..=15 => {
+            let head = u64::from_le_bytes(*text.first_chunk::<8>()?);
+            let tail = u64::from_le_bytes(*text.last_chunk::<8>()?);
+            u128::from(head) | u128::from(tail) << (8 * (n - 8))
+        }
+        _ => return None,
+    };
+    Some(bytes | (n as u128) << 120)
+}
+
+/// [`short_key`] for a constant (byte by byte); a text of 16 bytes or more is a compile-time error.
+const fn short_key_of(text: &[u8]) -> u128 {
+    assert!(
+        text.len() < 16,
+        "short keys are for texts of at most 15 bytes"
+    );
+    let mut key = (text.len() as u128) << 120;
+    let mut i = 0;
+    while i < text.len() {
+        key |= (text[i] as u128) << (8 * i);
+        i += 1;
+    }
+    key
 }
 
 /// Days in a year, one bit each (12 months × 31 slots).
@@ -409,6 +537,11 @@ const ITEMS_OVERFLOW: &str = "the sum of 'items' overflows 64 bits";
 /// The per-user aggregation over kept events in file order.
 #[derive(Debug)]
 pub struct Aggregator {
+    /// Slots of the user ids of up to 15 bytes, by [`short_key`] (an integer key hashes and compares in a few
+    /// instructions, a string key in a loop and a memcmp call: a tenth of the reading's time for the events
+    /// files, whose ids are six bytes).
+    short_index: FxHashMap<u128, u32>,
+    /// Slots of the longer user ids.
     index: FxHashMap<Box<str>, u32>,
     users: Vec<UserAgg>,
     /// `users[i]`'s id.
@@ -437,6 +570,7 @@ impl Default for Aggregator {
 impl Aggregator {
     pub fn new() -> Self {
         Self {
+            short_index: FxHashMap::default(),
             index: FxHashMap::default(),
             users: Vec::new(),
             names: Vec::new(),
@@ -457,20 +591,11 @@ impl Aggregator {
 
     #[inline]
     fn page_id(&mut self, page: &str) -> Result<u32, &'static str> {
-        let known = match page {
-            "/" => 0,
-            "/home" => 1,
-            "/search" => 2,
-            "/product" => 3,
-            "/cart" => 4,
-            "/checkout" => 5,
-            "/account" => 6,
-            "/help" => 7,
-            "/blog" => 8,
-            "/pricing" => 9,
-            _ => return self.other_page_id(page),
-        };
-        Ok(known)
+        let key = short_key(page.as_bytes());
+        match KNOWN_PAGE_KEYS.iter().position(|&k| Some(k) == key) {
+            Some(known) => Ok(known as u32),
+            None => self.other_page_id(page),
+        }
     }
 
     #[cold]
@@ -486,11 +611,19 @@ impl Aggregator {
 
     #[inline]
     fn user_slot(&mut self, user_id: &str, ts: Timestamp) -> Result<usize, &'static str> {
-        if let Some(&slot) = self.index.get(user_id) {
+        let key = short_key(user_id.as_bytes());
+        let found = match key {
+            Some(key) => self.short_index.get(&key),
+            None => self.index.get(user_id),
+        };
+        if let Some(&slot) = found {
             return Ok(slot as usize);
         }
         let slot = u32::try_from(self.users.len()).map_err(|_| "too many users")?;
-        self.index.insert(user_id.into(), slot);
+        match key {
+            Some(key) => self.short_index.insert(key, slot),
+            None => self.index.insert(user_id.into(), slot),
+        };
         self.names.push(user_id.into());
         self.users.push(UserAgg::new(ts));
         Ok(slot as usize)
@@ -645,31 +778,66 @@ impl Output {
     }
 
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserSummary<'_>> {
-        self.users.iter().zip(&self.names).map(|(u, name)| {
-            // Every user has at least one kept event, so every tally has a top value.
-            let top_page = u.pages.top().unwrap_or_default();
-            UserSummary {
-                user_id: name,
-                events: u.events,
-                purchases: u.purchases,
-                revenue: round2(u.revenue),
-                cart_value: round2(u.cart_value),
-                items: u.items,
-                top_type: u.types.top().map_or(Kind::PageView, Kind::from_index),
-                top_page: &self.page_names[top_page as usize],
-                top_page_id: top_page,
-                peak_hour: u.hours.top().unwrap_or_default() as u32,
-                active_days: u.days.iter().map(|w| w.count_ones()).sum(),
-                first_ts: u.first_ts,
-                last_ts: u.last_ts,
-            }
-        })
+        (0..self.users.len()).map(|i| self.summary(i))
+    }
+
+    fn summary(&self, i: usize) -> UserSummary<'_> {
+        let u = &self.users[i];
+        // Every user has at least one kept event, so every tally has a top value.
+        let top_page = u.pages.top().unwrap_or_default();
+        UserSummary {
+            user_id: &self.names[i],
+            events: u.events,
+            purchases: u.purchases,
+            revenue: round2(u.revenue),
+            cart_value: round2(u.cart_value),
+            items: u.items,
+            top_type: u.types.top().map_or(Kind::PageView, Kind::from_index),
+            top_page: &self.page_names[top_page as usize],
+            top_page_id: top_page,
+            peak_hour: u.hours.top().unwrap_or_default() as u32,
+            active_days: u.days.iter().map(|w| w.count_ones()).sum(),
+            first_ts: u.first_ts,
+            last_ts: u.last_ts,
+        }
     }
 }
 
 /// Python's `round(x, 2)`: the double nearest to x's exact decimal value correctly rounded (half to even) to
-/// two decimals. Rust's `{:.2}` formats the exact binary value with that rounding, and parsing is exact.
+/// two decimals.
+///
+/// Done in floating point rather than through text (formatting and parsing took a tenth of the time the
+/// output's conversion to Python takes): x·100 is split exactly into `p + e` with one FMA, the integer n
+/// nearest to `p + e` follows from `p` rounded and the sign of `e` at a tie of `p`, and n / 100 is one
+/// correctly rounded division of exact operands. Beyond 10^13 (where x·100 nears 2^52 and `p`'s fraction is
+/// no longer exact) it falls back to the text route, which a test holds both paths to.
 pub fn round2(x: f64) -> f64 {
+    // NaN and the infinities go the text route too
+    if !x.is_finite() || x.abs() >= 1e13 {
+        return round2_by_text(x);
+    }
+    let p = x * 100.0;
+    let e = x.mul_add(100.0, -p);
+    let r = p.round_ties_even();
+    // Exact: |p| < 2^52 and r is the integer nearest p. When |p - r| < 1/2 the error e (at most half an ulp
+    // of p, and 1/2 is a whole number of ulps) cannot carry p + e past the half; at exactly 1/2 its sign
+    // decides, and a zero e leaves the tie to round_ties_even.
+    let t = p - r;
+    let n = if t == 0.5 && e > 0.0 {
+        r + 1.0
+    } else if t == -0.5 && e < 0.0 {
+        r - 1.0
+    } else {
+        r
+    };
+    // A zero keeps x's sign (round(-0.001, 2) is -0.0 in Python too): round_ties_even gives -0.0 for p in
+    // [-0.5, 0), and n is never 0 after a step away from r at a tie (r is even there).
+    n / 100.0
+}
+
+/// `round2` through text: Rust's `{:.2}` formats the exact binary value with half-to-even rounding, and
+/// parsing is correctly rounded.
+fn round2_by_text(x: f64) -> f64 {
     if !x.is_finite() {
         return x;
     }
@@ -725,8 +893,84 @@ mod tests {
             assert_eq!(round2(x), want, "round({x}, 2)");
         }
         assert!(round2(-0.001).is_sign_negative());
+        assert!(round2(f64::NAN).is_nan());
         assert_eq!(round2(f64::INFINITY), f64::INFINITY);
         assert_eq!(round2(1e300), 1e300);
+    }
+
+    #[test]
+    fn round2_agrees_with_the_text_route() {
+        // Ties and near-ties at every magnitude (k/1000 with k odd multiples of 5 are the decimal ties, whose
+        // doubles lie just above or below them), a few ulps around each, and random bit patterns.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let check = |x: f64| {
+            let (fast, text) = (round2(x), round2_by_text(x));
+            assert!(
+                fast.to_bits() == text.to_bits(),
+                "round2({x:e}) = {fast:e}, by text {text:e}"
+            );
+        };
+        for k in -20_000i64..20_000 {
+            let tie = (k * 10 + 5) as f64 / 1000.0;
+            for scale in [1.0, 1e3, 1e6, 1e9, 1e12] {
+                let x = tie * scale;
+                let mut near = x;
+                for _ in 0..3 {
+                    near = near.next_up();
+                }
+                for _ in 0..6 {
+                    check(near);
+                    near = near.next_down();
+                }
+            }
+        }
+        for _ in 0..200_000 {
+            let bits = next();
+            let x = f64::from_bits(bits);
+            check(x);
+            // and the same mantissa at a magnitude where two decimals matter
+            let exponent = 1023 + (bits >> 58) as i64 - 20;
+            check(f64::from_bits(
+                (bits & 0x800F_FFFF_FFFF_FFFF) | ((exponent as u64) << 52),
+            ));
+        }
+        for x in [
+            1e13,
+            -1e13,
+            9.999_999_999_999_99e12,
+            4.5e15,
+            0.005,
+            -0.005,
+            1e-320,
+            -1e-320,
+        ] {
+            check(x);
+        }
+    }
+
+    #[test]
+    fn short_keys_are_the_bytes_and_the_length() {
+        let text = b"\0/a\xffbc/def\0ghijklm\0";
+        for from in 0..text.len() {
+            for to in from..=text.len() {
+                let t = &text[from..to];
+                let want = (t.len() < 16).then(|| short_key_of(t));
+                assert_eq!(short_key(t), want, "{t:?}");
+            }
+        }
+        // a NUL at the end is not the same text as none
+        assert_ne!(short_key(b"ab\0"), short_key(b"ab"));
+        let mut agg = Aggregator::new();
+        for (id, page) in KNOWN_PAGES.iter().enumerate() {
+            assert_eq!(agg.page_id(page), Ok(id as u32), "{page}");
+        }
+        assert_eq!(agg.page_id("/homes"), Ok(KNOWN_PAGES.len() as u32));
     }
 
     #[test]
@@ -750,6 +994,24 @@ mod tests {
             assert_eq!(Kind::kept(name).map(|k| k as usize), Some(k));
             assert_eq!(Kind::kept(name).unwrap().name(), *name);
             assert_eq!(Kind::from_index(k).name(), *name);
+        }
+    }
+
+    #[test]
+    fn the_shape_test_is_the_byte_by_byte_one() {
+        const SHAPE: &[u8; 20] = b"dddd-dd-ddTdd:dd:ddZ";
+        let good = *b"2025-03-14T09:26:53Z";
+        assert!(shaped(&good));
+        for at in 0..20 {
+            for byte in 0..=255u8 {
+                let mut text = good;
+                text[at] = byte;
+                let want = match SHAPE[at] {
+                    b'd' => byte.is_ascii_digit(),
+                    sep => byte == sep,
+                };
+                assert_eq!(shaped(&text), want, "byte {byte:#x} at {at}");
+            }
         }
     }
 
