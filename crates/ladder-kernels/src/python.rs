@@ -108,9 +108,15 @@ fn pipeline_in<'py>(
     data: &[u8],
     mode: pipeline::Mode,
 ) -> PyResult<Bound<'py, PyDict>> {
-    // `data` borrows an immutable bytes object the caller keeps alive, so it may be read without the GIL.
-    let output = py.detach(|| pipeline::json::run(data, mode))?;
-    to_python(py, &output, mode.threads())
+    // `data` borrows an immutable bytes object the caller keeps alive, so it may be read without the GIL. Once
+    // this thread has read the first slice, it takes the GIL back to make the dicts of that slice's users (the
+    // first users of the output, in its order) while the other threads still read.
+    let (output, early) = py.detach(|| {
+        pipeline::json::run_early(data, mode, |user_ids| {
+            Python::attach(|py| Early::make(py, user_ids))
+        })
+    })?;
+    to_python(py, &output, mode.threads(), early.transpose()?)
 }
 
 /// json-pipeline-dicts: the same pipeline over a list of already-parsed event dicts. Raises ValueError, with
@@ -166,7 +172,12 @@ fn json_pipeline_dicts<'py>(
             .add(user_id.to_str()?, kind, page.to_str()?, ts, payload)
             .map_err(|m| fail(index, m))?;
     }
-    to_python(py, &aggregator.finish(), pipeline::Mode::Fast.threads())
+    to_python(
+        py,
+        &aggregator.finish(),
+        pipeline::Mode::Fast.threads(),
+        None,
+    )
 }
 
 fn fail(index: usize, message: impl Into<String>) -> PyErr {
@@ -273,21 +284,23 @@ impl Keys {
     }
 }
 
-/// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event. With more
-/// than one thread the users are summarised (tallies' tops, roundings, day counts) on another thread, in runs
-/// handed over as they are done, while this one turns them into dicts: the summaries take half as long as the
-/// dicts and need no GIL, so they stay ahead and add no time of their own.
+/// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event, starting
+/// from the dicts made `early` if any. With more than one thread the users are summarised (tallies' tops,
+/// roundings, day counts) on another thread, in runs handed over as they are done, while this one fills their
+/// dicts: the summaries take half as long as the dicts and need no GIL, so they stay ahead and add no time of
+/// their own.
 fn to_python<'py>(
     py: Python<'py>,
     output: &Output,
     threads: usize,
+    early: Option<Early>,
 ) -> PyResult<Bound<'py, PyDict>> {
     /// Users per run handed over.
     const RUN: usize = 256;
-    let dicts = Dicts::new(py, output)?;
+    let dicts = Dicts::new(py, output, early)?;
     if threads < 2 || output.len() < 2 * RUN {
-        for u in output.users() {
-            dicts.add(&u)?;
+        for (i, u) in output.users().enumerate() {
+            dicts.add(i, &u)?;
         }
         return Ok(dicts.result);
     }
@@ -305,65 +318,109 @@ fn to_python<'py>(
         });
         if summarising.is_err() {
             // no thread to be had: summarise here
-            for u in output.users() {
-                dicts.add(&u)?;
+            for (i, u) in output.users().enumerate() {
+                dicts.add(i, &u)?;
             }
         }
-        for run in received {
-            for u in &run {
-                dicts.add(u)?;
-            }
+        for (i, u) in received.into_iter().flatten().enumerate() {
+            dicts.add(i, &u)?;
         }
         Ok::<_, PyErr>(())
     })?;
     Ok(dicts.result)
 }
 
+/// The output dict begun before the merge: the first slice's users entered under their ids, their dicts with
+/// every key and no values yet.
+struct Early {
+    result: Py<PyDict>,
+    dicts: Vec<Py<PyDict>>,
+}
+
+impl Early {
+    fn make(py: Python<'_>, user_ids: &[Box<str>]) -> PyResult<Self> {
+        let template = template(py)?;
+        let result = PyDict::new(py);
+        let dicts = user_ids
+            .iter()
+            .map(|id| {
+                let d = template.copy()?;
+                result.set_item(&**id, &d)?;
+                Ok(d.unbind())
+            })
+            .collect::<PyResult<_>>()?;
+        Ok(Self {
+            result: result.unbind(),
+            dicts,
+        })
+    }
+}
+
+/// A dict with every key of a user's dict (their values None): each user's dict is a copy, because CPython copies
+/// the key table as is, so no dict grows key by key and each set_item replaces a value in place.
+fn template(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let k = Keys::get(py);
+    let template = PyDict::new(py);
+    for key in [
+        &k.events,
+        &k.purchases,
+        &k.revenue,
+        &k.cart_value,
+        &k.items,
+        &k.top_type,
+        &k.top_page,
+        &k.peak_hour,
+        &k.active_days,
+        &k.first_ts,
+        &k.last_ts,
+    ] {
+        template.set_item(key.bind(py), py.None())?;
+    }
+    Ok(template)
+}
+
 /// The output dict being filled, and what every user's dict shares.
 struct Dicts<'py> {
     result: Bound<'py, PyDict>,
-    /// A dict with every key of a user's dict: CPython copies its key table as is, so no user's dict grows key
-    /// by key, and each set_item replaces a value in place.
+    /// The dicts of the first users, made early (see [`Early`]).
+    early: Vec<Py<PyDict>>,
     template: Bound<'py, PyDict>,
     pages: Vec<Bound<'py, PyString>>,
     keys: &'py Keys,
 }
 
 impl<'py> Dicts<'py> {
-    fn new(py: Python<'py>, output: &Output) -> PyResult<Self> {
-        let k = Keys::get(py);
-        let template = PyDict::new(py);
-        for key in [
-            &k.events,
-            &k.purchases,
-            &k.revenue,
-            &k.cart_value,
-            &k.items,
-            &k.top_type,
-            &k.top_page,
-            &k.peak_hour,
-            &k.active_days,
-            &k.first_ts,
-            &k.last_ts,
-        ] {
-            template.set_item(key.bind(py), py.None())?;
-        }
+    fn new(py: Python<'py>, output: &Output, early: Option<Early>) -> PyResult<Self> {
+        let (result, early) = match early {
+            Some(Early { result, dicts }) => (result.into_bound(py), dicts),
+            None => (PyDict::new(py), Vec::new()),
+        };
         let pages = output
             .page_names()
             .iter()
             .map(|name| PyString::new(py, name))
             .collect();
         Ok(Self {
-            result: PyDict::new(py),
-            template,
+            result,
+            early,
+            template: template(py)?,
             pages,
-            keys: k,
+            keys: Keys::get(py),
         })
     }
 
-    fn add(&self, u: &UserSummary<'_>) -> PyResult<()> {
+    /// Fills the dict of the output's `i`-th user, made early or made now.
+    fn add(&self, i: usize, u: &UserSummary<'_>) -> PyResult<()> {
         let (py, k) = (self.result.py(), self.keys);
-        let d = self.template.copy()?;
+        let made;
+        let d = match self.early.get(i) {
+            Some(d) => d.bind(py),
+            None => {
+                made = self.template.copy()?;
+                self.result.set_item(u.user_id, &made)?;
+                &made
+            }
+        };
         d.set_item(k.events.bind(py), u.events)?;
         d.set_item(k.purchases.bind(py), u.purchases)?;
         d.set_item(k.revenue.bind(py), u.revenue)?;
@@ -374,8 +431,7 @@ impl<'py> Dicts<'py> {
         d.set_item(k.peak_hour.bind(py), u.peak_hour)?;
         d.set_item(k.active_days.bind(py), u.active_days)?;
         d.set_item(k.first_ts.bind(py), u.first_ts.text().as_str())?;
-        d.set_item(k.last_ts.bind(py), u.last_ts.text().as_str())?;
-        self.result.set_item(u.user_id, d)
+        d.set_item(k.last_ts.bind(py), u.last_ts.text().as_str())
     }
 }
 
