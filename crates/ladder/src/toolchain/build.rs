@@ -600,6 +600,8 @@ pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
                 .into(),
         ..BuildInfo::default()
     };
+    // one build and install at a time into this venv (see `venv::lock`)
+    let _lock = super::venv::lock(&venv.dir)?;
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == source_hash) {
         return Ok(info);
     }

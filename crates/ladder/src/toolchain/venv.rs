@@ -52,6 +52,26 @@ impl Venv {
     }
 }
 
+/// An exclusive lock on the venv at `dir` (the file `<dir>.lock` beside it), held while the venv is created or
+/// installed into and released when dropped. ladder processes sharing a home (parallel runs, the test suite's
+/// threads) would otherwise run pip into one venv at once, and one pip can read the other's half-written package
+/// metadata (seen in CI: pip's version parser failing on `None`).
+pub fn lock(dir: &Path) -> Result<std::fs::File> {
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let path = dir.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
+}
+
 /// The command a user runs to get what a failed provisioning step needed.
 pub fn pip_command(python: &Path, packages: &[String]) -> String {
     format!("{} -m pip install {}", python.display(), packages.join(" "))
@@ -64,6 +84,7 @@ pub fn ensure_venv(home: &Path, runtime: &Runtime) -> Result<Venv> {
         python: dir.join("bin").join("python"),
         dir: dir.clone(),
     };
+    let _lock = lock(&dir)?;
     let stamp = dir.join("ladder-runtime.txt");
     let wanted = format!("{}\n{}\n", runtime.executable.display(), runtime.version);
     if venv.python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
@@ -90,6 +111,8 @@ pub fn ensure_venv(home: &Path, runtime: &Runtime) -> Result<Venv> {
 
 /// Installs the pinned `packages` that this venv lacks.
 pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<()> {
+    // read under the lock: another process may have just installed some of them
+    let _lock = lock(&venv.dir)?;
     let mut installed = venv.installed();
     let missing: Vec<String> = packages
         .iter()
@@ -117,4 +140,31 @@ pub fn ensure_packages(home: &Path, venv: &Venv, packages: &[String]) -> Result<
     let text: String = installed.iter().map(|p| format!("{p}\n")).collect();
     std::fs::write(venv.installed_file(), text)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_venv_lock_is_held_by_one_holder_at_a_time() {
+        let home = std::env::temp_dir().join(format!("ladder-venv-lock-{}", std::process::id()));
+        let dir = home.join("venvs").join("cpython-3.13");
+        let inside = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..5 {
+                        let _lock = lock(&dir).expect("lock");
+                        assert!(!inside.swap(true, Ordering::SeqCst), "two holders at once");
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        inside.store(false, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert!(dir.with_extension("lock").is_file());
+        let _ = std::fs::remove_dir_all(&home);
+    }
 }
