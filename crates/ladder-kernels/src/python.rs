@@ -298,10 +298,14 @@ fn to_python<'py>(
     /// Users per run handed over.
     const RUN: usize = 256;
     let dicts = Dicts::new(py, output, early)?;
-    if threads < 2 || output.len() < 2 * RUN {
+    let summarise_here = || -> PyResult<()> {
         for (i, u) in output.users().enumerate() {
             dicts.add(i, &u)?;
         }
+        Ok(())
+    };
+    if threads < 2 || output.len() < 2 * RUN {
+        summarise_here()?;
         return Ok(dicts.result);
     }
     std::thread::scope(|scope| {
@@ -317,10 +321,8 @@ fn to_python<'py>(
             }
         });
         if summarising.is_err() {
-            // no thread to be had: summarise here
-            for (i, u) in output.users().enumerate() {
-                dicts.add(i, &u)?;
-            }
+            // no thread to be had
+            summarise_here()?;
         }
         for (i, u) in received.into_iter().flatten().enumerate() {
             dicts.add(i, &u)?;
@@ -331,9 +333,10 @@ fn to_python<'py>(
 }
 
 /// The output dict begun before the merge: the first slice's users entered under their ids, their dicts with
-/// every key and no values yet.
+/// every key and no values yet, copied from `template`, which the later users' dicts are copied from too.
 struct Early {
     result: Py<PyDict>,
+    template: Py<PyDict>,
     dicts: Vec<Py<PyDict>>,
 }
 
@@ -351,6 +354,7 @@ impl Early {
             .collect::<PyResult<_>>()?;
         Ok(Self {
             result: result.unbind(),
+            template: template.unbind(),
             dicts,
         })
     }
@@ -391,9 +395,13 @@ struct Dicts<'py> {
 
 impl<'py> Dicts<'py> {
     fn new(py: Python<'py>, output: &Output, early: Option<Early>) -> PyResult<Self> {
-        let (result, early) = match early {
-            Some(Early { result, dicts }) => (result.into_bound(py), dicts),
-            None => (PyDict::new(py), Vec::new()),
+        let (result, template, early) = match early {
+            Some(Early {
+                result,
+                template,
+                dicts,
+            }) => (result.into_bound(py), template.into_bound(py), dicts),
+            None => (PyDict::new(py), template(py)?, Vec::new()),
         };
         let pages = output
             .page_names()
@@ -403,7 +411,7 @@ impl<'py> Dicts<'py> {
         Ok(Self {
             result,
             early,
-            template: template(py)?,
+            template,
             pages,
             keys: Keys::get(py),
         })
