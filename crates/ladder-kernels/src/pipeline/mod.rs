@@ -13,7 +13,8 @@ use rustc_hash::FxHashMap;
 
 /// How the bytes reader runs: [`Mode::Fast`] reads line-aligned slices on as many threads as rayon's pool has
 /// (verified, with a sequential fallback) and scans strings with SSE2 on x86-64; [`Mode::Scalar`] (the
-/// `rust-scalar` rung) reads on one thread without explicit SIMD.
+/// `rust-scalar` rung) reads on one thread without explicit SIMD. Both ask for memory ahead of use with
+/// prefetch hints ([`prefetch_at`]), which are neither vector code nor threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Fast,
@@ -147,7 +148,7 @@ pub const WINDOW_END: Timestamp = Timestamp::pack(2025, 10, 1, 0, 0, 0);
 /// Step 1, the filter: the kind and parsed timestamp of a kept event, `None` for a dropped one. The timestamp
 /// of every event of a kept type is parsed, and an error if malformed, as a reader that parses it into a
 /// datetime before comparing would find.
-#[inline]
+#[inline(always)]
 pub fn keep(event_type: &str, ts: &str) -> Result<Option<(Kind, Timestamp)>, &'static str> {
     let Some(kind) = Kind::kept(event_type) else {
         return Ok(None);
@@ -183,6 +184,7 @@ impl Timestamp {
         )
     }
 
+    #[inline(always)]
     pub fn parse(s: &str) -> Result<Self, &'static str> {
         const BAD: &str = "'ts' is not a YYYY-MM-DDTHH:MM:SSZ timestamp";
         let text: &[u8; 20] = s.as_bytes().try_into().map_err(|_| BAD)?;
@@ -535,6 +537,31 @@ impl UserAgg {
     }
 }
 
+/// Asks for the cache line at `at` to be brought into the cache: a hint (the `prefetcht0` instruction, not a
+/// vector operation), with no effect on the result.
+#[inline(always)]
+pub(crate) fn prefetch_at<T>(at: *const T) {
+    // SAFETY: prefetching is only a hint: it never faults, whatever the address, and reads nothing into the
+    // program.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(at.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
+/// [`prefetch_at`] for every cache line of `value`.
+#[inline]
+fn prefetch<T>(value: &T) {
+    let start = (value as *const T).cast::<u8>();
+    let last = size_of::<T>().saturating_sub(1);
+    for offset in (0..last).step_by(64).chain([last]) {
+        prefetch_at(start.wrapping_add(offset));
+    }
+}
+
 const EVENTS_OVERFLOW: &str = "too many events for one user";
 const ITEMS_OVERFLOW: &str = "the sum of 'items' overflows 64 bits";
 
@@ -618,6 +645,22 @@ impl Aggregator {
         Ok(id)
     }
 
+    /// The slot of a user seen already, with the memory of its aggregate asked for: a reader that calls this for
+    /// several kept events before it adds them has their aggregates fetched at once rather than one after the
+    /// other. (Reading the default events file sorted by user, so that each aggregate stays in cache, was a
+    /// tenth faster on one thread than in its own order.) Pass the slot to [`Aggregator::add_seen`].
+    #[inline]
+    pub fn seen(&self, user_id: &str) -> Option<u32> {
+        let slot = *match short_key(user_id.as_bytes()) {
+            Some(key) => self.short_index.get(&key),
+            None => self.index.get(user_id),
+        }?;
+        if let Some(user) = self.users.get(slot as usize) {
+            prefetch(user);
+        }
+        Some(slot)
+    }
+
     #[inline]
     fn user_slot(&mut self, user_id: &str, ts: Timestamp) -> Result<usize, &'static str> {
         let key = short_key(user_id.as_bytes());
@@ -647,8 +690,26 @@ impl Aggregator {
         ts: Timestamp,
         payload: Payload,
     ) -> Result<(), &'static str> {
+        self.add_seen(None, user_id, kind, page, ts, payload)
+    }
+
+    /// [`Aggregator::add`], with `user_id`'s slot if [`Aggregator::seen`] found it (slots never move, so it still
+    /// holds; `None` looks the user up, and enters a new one).
+    #[inline]
+    pub fn add_seen(
+        &mut self,
+        seen: Option<u32>,
+        user_id: &str,
+        kind: Kind,
+        page: &str,
+        ts: Timestamp,
+        payload: Payload,
+    ) -> Result<(), &'static str> {
         let page = self.page_id(page)?;
-        let slot = self.user_slot(user_id, ts)?;
+        let slot = match seen {
+            Some(slot) => slot as usize,
+            None => self.user_slot(user_id, ts)?,
+        };
         let user = &mut self.users[slot];
         user.events = user.events.checked_add(1).ok_or(EVENTS_OVERFLOW)?;
         user.types.add(kind as usize);
