@@ -285,10 +285,10 @@ impl Keys {
 }
 
 /// The output as SPEC.md has it: {user_id: {key: value}}, in order of each user's first kept event, starting
-/// from the dicts made `early` if any. With more than one thread the users are summarised (tallies' tops,
-/// roundings, day counts) on another thread, in runs handed over as they are done, while this one fills their
-/// dicts: the summaries take half as long as the dicts and need no GIL, so they stay ahead and add no time of
-/// their own.
+/// from the dicts made `early` if any. With more than one thread the users are merged from the slices (see
+/// `Aggregator::absorb`) and summarised (tallies' tops, roundings, day counts) on another thread, in runs handed
+/// over as they are done, while this one fills their dicts: for the default events file that is ~1.8 ms of work
+/// against ~2.5 ms for the dicts, and needs no GIL, so it stays ahead and adds no time of its own.
 fn to_python<'py>(
     py: Python<'py>,
     output: &Output,

@@ -13,7 +13,8 @@
 //! one began (the first slice starts at the true start of the array, so by induction every accepted boundary is
 //! a true event boundary). On any mismatch or error the whole input is read again sequentially, which also gives
 //! the exact error and offset. Each slice is aggregated on its own thread and the slices are merged in file
-//! order, so sums and ties are exactly those of a sequential reading.
+//! order (what can fail at once, the rest user by user as the output is summarised: [`Aggregator::absorb`]), so
+//! sums, ties and errors are exactly those of a sequential reading.
 
 use std::borrow::Cow;
 
