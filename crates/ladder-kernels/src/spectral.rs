@@ -6,11 +6,14 @@
 //! for its contribution to Aᵀ(A u). Computing the entries is the costly part (a reciprocal each), so this does
 //! half the work of two separate products, each of which computes every entry again.
 //!
-//! Two paths: [`Mode::Fast`] gives each of rayon's threads a fixed, contiguous range of tiles and computes the
-//! entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at run time, see [`crate::simd`]); the thread
-//! ranges are fixed and their partial sums added in order, so a result never depends on how the threads were
-//! scheduled: every call returns the same bits. [`Mode::Scalar`] (the `rust-scalar` rung, and the fast path on
+//! Two paths: [`Mode::Fast`] gives each of its threads (as many as rayon's pool has, see [`AtaProduct`]) a
+//! fixed, contiguous range of tiles and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at
+//! run time, see [`crate::simd`]); the thread ranges are fixed and their partial sums added in order, so a result
+//! never depends on how the threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the `rust-scalar` rung, and the fast path on
 //! a CPU without AVX2) is plain Rust with true divisions, row by row: tmp = A x, then Aᵀ tmp.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -62,28 +65,17 @@ pub enum Mode {
 
 /// Runs the power method for an n × n truncation. `n` must be in 1..=MAX_N (see [`checked_n`]).
 pub fn spectral_norm(n: usize, mode: Mode) -> SpectralNorm {
-    let mut product = match (mode, fast_tile(simd::detected(), simd::fair())) {
+    let ones = vec![1.0; n];
+    let (v, u) = match (mode, fast_tile(simd::detected(), simd::fair())) {
         (Mode::Fast, Some(tile)) => {
             let threads = rayon::current_num_threads()
                 .min(n.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD))
                 .max(1);
-            Product::Tiled(AtaProduct::new(n, tile, threads))
+            AtaProduct { n, tile, threads }.repeat(&ones, 2 * ROUNDS)
         }
-        (Mode::Fast, None) => Product::Rows {
-            parallel: true,
-            tmp: vec![0.0; n],
-        },
-        (Mode::Scalar, _) => Product::Rows {
-            parallel: false,
-            tmp: vec![0.0; n],
-        },
+        (Mode::Fast, None) => rows_rounds(&ones, true),
+        (Mode::Scalar, _) => rows_rounds(&ones, false),
     };
-    let mut u = vec![1.0; n];
-    let mut v = vec![0.0; n];
-    for _ in 0..ROUNDS {
-        product.apply(&u, &mut v);
-        product.apply(&v, &mut u);
-    }
     let vbv: f64 = u.iter().zip(&v).map(|(a, b)| a * b).sum();
     let vv: f64 = v.iter().map(|x| x * x).sum();
     SpectralNorm {
@@ -93,27 +85,22 @@ pub fn spectral_norm(n: usize, mode: Mode) -> SpectralNorm {
     }
 }
 
-/// How AᵀA x is computed.
-enum Product {
-    /// In tiles, each entry computed once for both products (the SIMD levels).
-    Tiled(AtaProduct),
-    /// Row by row, tmp = A x then out = Aᵀ tmp, every entry computed in each (the portable code, and the
-    /// `rust-scalar` rung): with true divisions, tiling measured slower here (96 ms against 78 ms a call at
-    /// n = 2,000 on one thread), because the divisions no longer overlap the rest of the work.
-    Rows { parallel: bool, tmp: Vec<f64> },
-}
-
-impl Product {
-    /// out = AᵀA x
-    fn apply(&mut self, x: &[f64], out: &mut [f64]) {
-        match self {
-            Product::Tiled(ata) => ata.apply(x, out),
-            Product::Rows { parallel, tmp } => {
-                rows_product(row_dot::<false>, x, tmp, *parallel);
-                rows_product(row_dot::<true>, tmp, out, *parallel);
-            }
-        }
+/// The power method's rounds row by row, tmp = A x then out = Aᵀ tmp, every entry computed in each (the
+/// portable code, and the `rust-scalar` rung): with true divisions, tiling measured slower here (96 ms against
+/// 78 ms a call at n = 2,000 on one thread), because the divisions no longer overlap the rest of the work.
+/// Returns (v, u) after the last round, as [`AtaProduct::repeat`].
+fn rows_rounds(start: &[f64], parallel: bool) -> (Vec<f64>, Vec<f64>) {
+    let n = start.len();
+    let (mut u, mut v, mut tmp) = (start.to_vec(), vec![0.0; n], vec![0.0; n]);
+    let mut product = |x: &[f64], out: &mut [f64]| {
+        rows_product(row_dot::<false>, x, &mut tmp, parallel);
+        rows_product(row_dot::<true>, &tmp, out, parallel);
+    };
+    for _ in 0..ROUNDS {
+        product(&u, &mut v);
+        product(&v, &mut u);
     }
+    (v, u)
 }
 
 /// out[i] = row(i, x) for every row, on rayon's threads when `parallel` (each row alone: the same bits
@@ -190,49 +177,140 @@ pub fn fp_rules() -> &'static str {
     }
 }
 
-/// AᵀA as an operator: the tile function, the threads' row ranges, and each thread's buffers (its tile of
-/// entries and its partial result), allocated once for the ten rounds.
+/// AᵀA as an operator applied many times in a row, on `threads` threads: this one and a scoped thread for each
+/// other, started once for all the products of a call. Each thread owns a fixed, contiguous range of whole tiles
+/// and adds their contributions into its own partial result; after a barrier every thread sums all the partials
+/// in thread order into its own copy of the product (n additions per thread: nothing next to the n² entries),
+/// which is the next product's input. So a result never depends on the scheduling: every call returns the same
+/// bits.
+///
+/// Not rayon's pool: with a fork and a join on it per product (twenty a call), two threads ran a call (n = 2,000,
+/// from Python) in 14.7 ms wall and 25.8 ms CPU against 21.9 ms on one thread, 75% of a perfect split; with
+/// these threads, 12.7 ms wall and 25.2 ms CPU. The barrier spins (yielding to the OS after a while, for a
+/// machine with fewer cores than threads), and the partials are double-buffered, so one barrier per product is
+/// enough: a thread writing the partials of product k + 1 has passed the barrier of product k, which every
+/// thread reaches only after it has read all the partials of product k - 1, the ones in the same buffer.
 struct AtaProduct {
+    n: usize,
     tile: TileFn,
-    /// (rows, entries, partial) per thread; the row ranges are contiguous, whole tiles, in order.
-    parts: Vec<(std::ops::Range<usize>, Vec<f64>, Vec<f64>)>,
+    threads: usize,
 }
 
 impl AtaProduct {
-    fn new(n: usize, tile: TileFn, threads: usize) -> Self {
-        let tiles = n.div_ceil(TILE_ROWS);
-        let parts = (0..threads)
-            .map(|t| {
-                let from = (tiles * t / threads * TILE_ROWS).min(n);
-                let to = (tiles * (t + 1) / threads * TILE_ROWS).min(n);
-                (from..to, vec![0.0; TILE_ROWS * n], vec![0.0; n])
-            })
-            .collect();
-        Self { tile, parts }
+    /// Applies AᵀA `products` times from `start`; returns (the last product's input, its output).
+    fn repeat(&self, start: &[f64], products: usize) -> (Vec<f64>, Vec<f64>) {
+        let partial = || Mutex::new(vec![0.0; self.n]);
+        let partials: [Vec<Mutex<Vec<f64>>>; 2] = [
+            (0..self.threads).map(|_| partial()).collect(),
+            (0..self.threads).map(|_| partial()).collect(),
+        ];
+        let barrier = SpinBarrier::default();
+        // 0 until this thread knows how many threads could be started
+        let team = &AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let shared = (&partials, &barrier);
+            let mut started = 0;
+            for _ in 1..self.threads {
+                let index = started + 1;
+                let work = move || {
+                    let size = spin_until(|| Some(team.load(Ordering::Acquire)).filter(|&t| t > 0));
+                    self.work(index, size, start, products, shared);
+                };
+                if std::thread::Builder::new()
+                    .spawn_scoped(scope, work)
+                    .is_ok()
+                {
+                    started += 1;
+                }
+            }
+            barrier.size.store(started + 1, Ordering::Relaxed);
+            team.store(started + 1, Ordering::Release);
+            self.work(0, started + 1, start, products, shared)
+        })
     }
 
-    /// out = AᵀA x
-    fn apply(&mut self, x: &[f64], out: &mut [f64]) {
-        let tile = self.tile;
-        let run = |(rows, entries, partial): &mut (std::ops::Range<usize>, Vec<f64>, Vec<f64>)| {
-            partial.fill(0.0);
-            let mut i = rows.start;
-            while i < rows.end {
-                let end = (i + TILE_ROWS).min(rows.end);
-                tile(i..end, x, entries, partial);
-                i = end;
+    /// Thread `index` of `size`: its tiles of every product, and every product summed into its own copy.
+    fn work(
+        &self,
+        index: usize,
+        size: usize,
+        start: &[f64],
+        products: usize,
+        (partials, barrier): (&[Vec<Mutex<Vec<f64>>>; 2], &SpinBarrier),
+    ) -> (Vec<f64>, Vec<f64>) {
+        let n = self.n;
+        let tiles = n.div_ceil(TILE_ROWS);
+        let rows = (tiles * index / size * TILE_ROWS).min(n)
+            ..(tiles * (index + 1) / size * TILE_ROWS).min(n);
+        let mut entries = vec![0.0; TILE_ROWS * n];
+        let (mut x, mut product) = (start.to_vec(), vec![0.0; n]);
+        for k in 0..products {
+            let buffer = &partials[k % 2];
+            {
+                let mut partial = lock(&buffer[index]);
+                partial.fill(0.0);
+                let mut i = rows.start;
+                while i < rows.end {
+                    let end = (i + TILE_ROWS).min(rows.end);
+                    (self.tile)(i..end, &x, &mut entries, &mut partial);
+                    i = end;
+                }
             }
-        };
-        if self.parts.len() > 1 {
-            self.parts.par_iter_mut().for_each(run);
-        } else {
-            self.parts.iter_mut().for_each(run);
+            barrier.wait();
+            product.fill(0.0);
+            for part in &buffer[..size] {
+                for (p, q) in product.iter_mut().zip(lock(part).iter()) {
+                    *p += q;
+                }
+            }
+            std::mem::swap(&mut x, &mut product);
         }
-        out.fill(0.0);
-        for (_, _, partial) in &self.parts {
-            for (o, p) in out.iter_mut().zip(partial) {
-                *o += p;
-            }
+        // x holds the last product, `product` its input
+        (product, x)
+    }
+}
+
+/// A partial result's lock; a thread that panicked while holding it left nothing worse than numbers.
+fn lock(partial: &Mutex<Vec<f64>>) -> std::sync::MutexGuard<'_, Vec<f64>> {
+    partial
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Spins until `ready` gives a value: a hint to the core at first, then yielding to the OS (so that on a
+/// machine with fewer cores than threads the thread being waited for gets one).
+fn spin_until<T>(mut ready: impl FnMut() -> Option<T>) -> T {
+    let mut spins = 0u32;
+    loop {
+        if let Some(value) = ready() {
+            return value;
+        }
+        if spins < 1 << 14 {
+            spins += 1;
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// A barrier for `size` threads that waits by spinning (see [`spin_until`]); reusable, generation by generation.
+#[derive(Default)]
+struct SpinBarrier {
+    size: AtomicUsize,
+    arrived: AtomicUsize,
+    generation: AtomicUsize,
+}
+
+impl SpinBarrier {
+    fn wait(&self) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.size.load(Ordering::Relaxed) {
+            // the last to arrive: reset the count before the others can go on and arrive at the next barrier
+            self.arrived.store(0, Ordering::Relaxed);
+            self.generation.fetch_add(1, Ordering::Release);
+        } else {
+            spin_until(|| (self.generation.load(Ordering::Acquire) != generation).then_some(()));
         }
     }
 }
@@ -587,12 +665,13 @@ mod tests {
         let n = 203;
         let x: Vec<f64> = (0..n).map(|k| 1.0 / (1.0 + k as f64)).collect();
         let product = |threads| {
-            let mut op = AtaProduct::new(n, tile, threads);
-            let mut out = vec![0.0; n];
-            op.apply(&x, &mut out);
-            let mut again = vec![0.0; n];
-            op.apply(&x, &mut again);
+            let op = AtaProduct { n, tile, threads };
+            let (input, out) = op.repeat(&x, 3);
+            let (input_again, again) = op.repeat(&x, 3);
             assert_eq!(out, again, "{threads} threads");
+            assert_eq!(input, input_again, "{threads} threads");
+            // the input of the third product is the second's output
+            assert_eq!(op.repeat(&x, 2).1, input, "{threads} threads");
             out
         };
         let one = product(1);
