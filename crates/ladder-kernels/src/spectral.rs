@@ -9,11 +9,12 @@
 //! Two paths: [`Mode::Fast`] gives each of its threads (as many as rayon's pool has, see [`AtaProduct`]) a
 //! fixed, contiguous range of tiles and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at
 //! run time, see [`crate::simd`]); the thread ranges are fixed and their partial sums added in order, so a result
-//! never depends on how the threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the `rust-scalar` rung, and the fast path on
-//! a CPU without AVX2) is plain Rust with true divisions, row by row: tmp = A x, then Aᵀ tmp.
+//! never depends on how the threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the
+//! `rust-scalar` rung, and the fast path on a CPU without AVX2) is plain Rust with true divisions, row by row:
+//! tmp = A x, then Aᵀ tmp.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -238,6 +239,7 @@ impl AtaProduct {
         products: usize,
         (partials, barrier): (&[Vec<Mutex<Vec<f64>>>; 2], &SpinBarrier),
     ) -> (Vec<f64>, Vec<f64>) {
+        let _released = ReleaseOnPanic(barrier);
         let n = self.n;
         let tiles = n.div_ceil(TILE_ROWS);
         let rows = (tiles * index / size * TILE_ROWS).min(n)
@@ -256,7 +258,10 @@ impl AtaProduct {
                     i = end;
                 }
             }
-            barrier.wait();
+            if !barrier.wait() {
+                // another thread panicked: the scope re-raises its panic once every thread is back
+                break;
+            }
             product.fill(0.0);
             for part in &buffer[..size] {
                 for (p, q) in product.iter_mut().zip(lock(part).iter()) {
@@ -270,7 +275,8 @@ impl AtaProduct {
     }
 }
 
-/// A partial result's lock; a thread that panicked while holding it left nothing worse than numbers.
+/// A partial result's lock; a thread that panicked while holding it left nothing worse than numbers (and the call
+/// fails with its panic anyway).
 fn lock(partial: &Mutex<Vec<f64>>) -> std::sync::MutexGuard<'_, Vec<f64>> {
     partial
         .lock()
@@ -295,22 +301,42 @@ fn spin_until<T>(mut ready: impl FnMut() -> Option<T>) -> T {
 }
 
 /// A barrier for `size` threads that waits by spinning (see [`spin_until`]); reusable, generation by generation.
+/// A thread that panics breaks it (see [`ReleaseOnPanic`]), so that the others stop waiting for it.
 #[derive(Default)]
 struct SpinBarrier {
     size: AtomicUsize,
     arrived: AtomicUsize,
     generation: AtomicUsize,
+    broken: AtomicBool,
 }
 
 impl SpinBarrier {
-    fn wait(&self) {
+    /// Waits for every thread; `false` if the barrier is broken.
+    fn wait(&self) -> bool {
         let generation = self.generation.load(Ordering::Acquire);
         if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.size.load(Ordering::Relaxed) {
             // the last to arrive: reset the count before the others can go on and arrive at the next barrier
             self.arrived.store(0, Ordering::Relaxed);
             self.generation.fetch_add(1, Ordering::Release);
-        } else {
-            spin_until(|| (self.generation.load(Ordering::Acquire) != generation).then_some(()));
+            return !self.broken.load(Ordering::Acquire);
+        }
+        spin_until(|| {
+            if self.broken.load(Ordering::Acquire) {
+                Some(false)
+            } else {
+                (self.generation.load(Ordering::Acquire) != generation).then_some(true)
+            }
+        })
+    }
+}
+
+/// Breaks the barrier if the thread holding it unwinds.
+struct ReleaseOnPanic<'b>(&'b SpinBarrier);
+
+impl Drop for ReleaseOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.broken.store(true, Ordering::Release);
         }
     }
 }
@@ -682,6 +708,24 @@ mod tests {
                     "{threads} threads: {p} vs {q}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_thread_that_panics_fails_the_call_instead_of_hanging_the_others() {
+        // a tile that fails for the last rows only, in the last thread: the others would wait at the barrier
+        // forever if the panic did not break it
+        fn failing(rows: std::ops::Range<usize>, _: &[f64], _: &mut [f64], _: &mut [f64]) {
+            assert!(rows.end < 203, "a tile failed");
+        }
+        for threads in [2, 3] {
+            let op = AtaProduct {
+                n: 203,
+                tile: failing,
+                threads,
+            };
+            let call = std::panic::catch_unwind(|| op.repeat(&[1.0; 203], 3));
+            assert!(call.is_err(), "{threads} threads");
         }
     }
 
