@@ -205,18 +205,13 @@ impl AtaProduct {
             (0..self.threads).map(|_| partial()).collect(),
             (0..self.threads).map(|_| partial()).collect(),
         ];
-        let barrier = SpinBarrier::default();
-        // 0 until this thread knows how many threads could be started
-        let team = &AtomicUsize::new(0);
+        let barrier = &SpinBarrier::default();
         std::thread::scope(|scope| {
-            let shared = (&partials, &barrier);
+            let shared = (&partials, barrier);
             let mut started = 0;
             for _ in 1..self.threads {
                 let index = started + 1;
-                let work = move || {
-                    let size = spin_until(|| Some(team.load(Ordering::Acquire)).filter(|&t| t > 0));
-                    self.work(index, size, start, products, shared);
-                };
+                let work = move || self.work(index, start, products, shared);
                 if std::thread::Builder::new()
                     .spawn_scoped(scope, work)
                     .is_ok()
@@ -224,22 +219,22 @@ impl AtaProduct {
                     started += 1;
                 }
             }
-            barrier.size.store(started + 1, Ordering::Relaxed);
-            team.store(started + 1, Ordering::Release);
-            self.work(0, started + 1, start, products, shared)
+            barrier.open(started + 1);
+            self.work(0, start, products, shared)
         })
     }
 
-    /// Thread `index` of `size`: its tiles of every product, and every product summed into its own copy.
+    /// Thread `index` of the barrier's size: its tiles of every product, and every product summed into its own
+    /// copy.
     fn work(
         &self,
         index: usize,
-        size: usize,
         start: &[f64],
         products: usize,
         (partials, barrier): (&[Vec<Mutex<Vec<f64>>>; 2], &SpinBarrier),
     ) -> (Vec<f64>, Vec<f64>) {
         let _released = ReleaseOnPanic(barrier);
+        let size = barrier.size();
         let n = self.n;
         let tiles = n.div_ceil(TILE_ROWS);
         let rows = (tiles * index / size * TILE_ROWS).min(n)
@@ -304,6 +299,7 @@ fn spin_until<T>(mut ready: impl FnMut() -> Option<T>) -> T {
 /// A thread that panics breaks it (see [`ReleaseOnPanic`]), so that the others stop waiting for it.
 #[derive(Default)]
 struct SpinBarrier {
+    /// 0 until [`SpinBarrier::open`]: threads are started before it is known how many could be.
     size: AtomicUsize,
     arrived: AtomicUsize,
     generation: AtomicUsize,
@@ -311,6 +307,16 @@ struct SpinBarrier {
 }
 
 impl SpinBarrier {
+    /// Sets how many threads meet here, once they are all started.
+    fn open(&self, size: usize) {
+        self.size.store(size, Ordering::Release);
+    }
+
+    /// How many threads meet here, waiting for [`SpinBarrier::open`] if need be.
+    fn size(&self) -> usize {
+        spin_until(|| Some(self.size.load(Ordering::Acquire)).filter(|&size| size > 0))
+    }
+
     /// Waits for every thread; `false` if the barrier is broken.
     fn wait(&self) -> bool {
         let generation = self.generation.load(Ordering::Acquire);
