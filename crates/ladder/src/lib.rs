@@ -12,5 +12,6 @@ pub mod events;
 pub mod home;
 pub mod measure;
 pub mod report;
-pub mod report_cli;
+pub mod results;
+pub mod stats;
 pub mod toolchain;

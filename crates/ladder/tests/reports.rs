@@ -8,8 +8,8 @@
 use assert_cmd::Command;
 use ladder::catalog::SizeName;
 use ladder::report::compare::{self, Verdict};
-use ladder::report::results::{Reference, Results, Status};
 use ladder::report::{export, html, markdown, scaling, terminal};
+use ladder::results::{Reference, Results, Status};
 use std::path::{Path, PathBuf};
 
 fn fixture_path() -> PathBuf {
@@ -173,7 +173,7 @@ fn pair_docs(a: Vec<f64>, b: Vec<f64>) -> (Results, Results) {
         let mut r = base.clone();
         r.cells
             .retain(|c| c.benchmark == "nbody" && c.rung == "rust");
-        let sum = ladder::measure::stats::summarize(&s).unwrap();
+        let sum = ladder::stats::summarize(&s).unwrap();
         r.cells[0].median_ns = Some(sum.median_ns);
         r.cells[0].samples_ns = s;
         r

@@ -4,7 +4,7 @@
 
 use ladder::report::export;
 use ladder::report::html;
-use ladder::report::results::{Results, Status};
+use ladder::results::{Results, Status};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -52,7 +52,7 @@ impl From<&Run> for Figures {
             gc_ns: r.report.as_ref().filter(|b| b.gc_measured).map(|b| b.gc_ns),
             peak_rss_bytes: r.peak_rss_bytes,
             main_sched: r.main_sched,
-            memory_bytes: crate::report::results::machine().memory_bytes,
+            memory_bytes: crate::toolchain::host::machine().memory_bytes,
         }
     }
 }

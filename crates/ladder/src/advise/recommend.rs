@@ -20,7 +20,7 @@ use super::classify::Verdict;
 use super::hotspots::{HotLine, Profile};
 use super::traits::{FunctionTraits, ModuleTraits};
 use crate::catalog::Catalog;
-use crate::report::results::{Results, Status};
+use crate::results::{Results, Status};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

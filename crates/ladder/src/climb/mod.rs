@@ -10,12 +10,21 @@
 //! Times are whole-process wall times (interpreter start-up included: what the user waits for), not the in-process
 //! timings of `ladder run`; for a program of a few seconds the difference is a few tens of milliseconds.
 
-pub mod cli;
 pub mod compile;
 pub mod exec;
 
+/// The rungs climb can try: runtimes for the unchanged program, compilers for its hot modules.
+pub const RUNGS: &[&str] = &[
+    "cpython",
+    "free-threaded",
+    "pypy",
+    "graalpy",
+    "mypyc",
+    "cython",
+];
+
 use crate::advise::command::{self, Invocation, Target};
-use crate::measure::stats;
+use crate::stats;
 use crate::toolchain::discover::{Discovery, Implementation, Runtime};
 use anyhow::{Context, Result};
 use serde::Serialize;

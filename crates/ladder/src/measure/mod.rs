@@ -1,7 +1,10 @@
-//! Measuring: the plan, the worker and its process, statistics, verification, and the run that ties them.
+//! Measuring: the plan, the timing policy, the worker and its process, verification, and the run that ties
+//! them, writing the results document cell by cell.
 
+pub mod doctor;
+pub mod header;
 pub mod plan;
+pub mod policy;
 pub mod run;
-pub mod stats;
 pub mod verify;
 pub mod worker;

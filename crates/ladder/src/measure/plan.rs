@@ -428,3 +428,25 @@ pub fn build_plan(
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+impl ToolPresence {
+    /// What the probed tools and the catalog's headers say is present on this machine.
+    pub fn probe(tools: &[crate::toolchain::tools::Tool], catalog: &Catalog) -> ToolPresence {
+        let has = |n: &str| tools.iter().any(|t| t.name == n && t.path.is_some());
+        ToolPresence {
+            cc: has("cc"),
+            cargo: has("cargo"),
+            programs: tools
+                .iter()
+                .filter(|t| t.path.is_some())
+                .map(|t| t.name.clone())
+                .collect(),
+            headers: catalog
+                .rungs
+                .iter()
+                .filter_map(|r| r.needs_header.clone())
+                .filter(|h| crate::toolchain::tools::find_header(h).is_some())
+                .collect(),
+        }
+    }
+}

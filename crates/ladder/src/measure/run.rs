@@ -2,12 +2,12 @@
 //! verify, summarise, and rewrite the results document, so nothing measured is lost if the run dies.
 
 use super::plan::{Plan, PlannedCell};
-use super::stats;
 use super::verify;
 use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
 use crate::catalog::SizeName;
 use crate::catalog::{Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector};
-use crate::report::results::{Cell, Reference, Results, Status, TimingPolicy};
+use crate::results::{Cell, Reference, Results, Status, TimingPolicy};
+use crate::stats;
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
 use crate::toolchain::discover::Runtime;
 use crate::toolchain::venv::{self, Venv};
@@ -156,7 +156,7 @@ impl<'a> Runner<'a> {
             results.recompute_speedups();
             self.save(results)?;
         }
-        results.finished_at = Some(crate::report::results::now_rfc3339());
+        results.finished_at = Some(crate::results::now_rfc3339());
         self.save(results)?;
         progress.finish();
         Ok(())
@@ -785,4 +785,4 @@ fn truncate(s: &str, n: usize) -> &str {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -2,8 +2,8 @@
 //! and Markdown renderers only lay these rows out.
 
 use super::format;
-use super::results::{Cell, Reference, Results, Status};
 use crate::catalog::SizeName;
+use crate::results::{Cell, Reference, Results, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -201,7 +201,7 @@ fn how_it_ran(c: &Cell) -> Option<(String, String)> {
 /// against the study's baseline).
 pub(crate) fn study_figure(
     results: &Results,
-    bench: &super::results::BenchmarkInfo,
+    bench: &crate::results::BenchmarkInfo,
     c: &Cell,
 ) -> Option<(f64, f64)> {
     // The study's figures are for its size (the default one); another n is other work.
@@ -271,7 +271,7 @@ pub(crate) fn sizes_of(results: &Results, bench: &str) -> Vec<(SizeName, u64)> {
 
 fn row(
     results: &Results,
-    bench: &super::results::BenchmarkInfo,
+    bench: &crate::results::BenchmarkInfo,
     c: &Cell,
     notes: &mut Vec<String>,
 ) -> Row {

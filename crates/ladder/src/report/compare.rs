@@ -11,8 +11,8 @@
 
 use super::card::labels;
 use super::format;
-use super::results::{Cell, Results, Status};
 use crate::catalog::SizeName;
+use crate::results::{Cell, Results, Status};
 use std::collections::BTreeMap;
 
 pub const ALPHA: f64 = 0.05;
@@ -196,7 +196,7 @@ fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
         _ => None,
     };
     // stats::speedup(a, b) is A's median over B's, with its interval; invert it for B's time over A's.
-    let ratio_ci = crate::measure::stats::speedup(&a.samples_ns, &b.samples_ns)
+    let ratio_ci = crate::stats::speedup(&a.samples_ns, &b.samples_ns)
         .filter(|_| ratio.is_some())
         .map(|(_, [lo, hi])| [1.0 / hi, 1.0 / lo]);
     let test = if ratio.is_some() {
@@ -363,7 +363,7 @@ pub fn compare(a: &Results, b: &Results) -> Comparison {
 
 impl Pair {
     pub fn size_label(&self) -> String {
-        super::results::size_label(self.size, self.n)
+        crate::results::size_label(self.size, self.n)
     }
 }
 

@@ -2,11 +2,11 @@
 //! row per cell, the raw samples joined by spaces). Only `ok` cells with samples go into the pyperf file: pyperf
 //! has no notion of a wrong or unavailable benchmark, and a run without values is not valid there.
 
-use super::results::{Results, Status};
+use crate::results::{Results, Status};
 use serde_json::{Value, json};
 
 /// The pyperf benchmark name of a cell: unique within a document.
-fn name(c: &super::results::Cell) -> String {
+fn name(c: &crate::results::Cell) -> String {
     format!(
         "{}[{}]/{}/{}",
         c.benchmark,

@@ -5,9 +5,9 @@
 
 use super::card::{self, Card, HEADERS, cards, labels, ordered_cells, study_figure};
 use super::format;
-use super::results::{Cell, Results, Status};
 use super::scaling;
 use super::svg::{self, BarRow, LadderRow, Line, escape};
+use crate::results::{Cell, Results, Status};
 use std::fmt::Write;
 
 const CSS: &str = r#"
@@ -59,7 +59,7 @@ fn cell_label(results: &Results, c: &Cell) -> String {
 
 fn ladder_rows(
     results: &Results,
-    bench: &super::results::BenchmarkInfo,
+    bench: &crate::results::BenchmarkInfo,
     cells: &[&Cell],
 ) -> Vec<LadderRow> {
     cells

@@ -1,7 +1,7 @@
 //! The report card as Markdown (GitHub tables), one section per benchmark.
 
 use super::card::{HEADERS, cards};
-use super::results::Results;
+use crate::results::Results;
 
 fn escape(cell: &str) -> String {
     cell.replace('|', "\\|").replace('\n', " ")

@@ -1,4 +1,4 @@
-//! Reports: the results document and everything rendered from it (terminal, Markdown, HTML with SVG charts,
+//! Reports: everything rendered from the results document (terminal, Markdown, HTML with SVG charts,
 //! comparison of two documents, scaling fits, pyperf and CSV exports, the study's figures as a document).
 
 pub mod card;
@@ -7,8 +7,10 @@ pub mod export;
 pub mod format;
 pub mod html;
 pub mod markdown;
-pub mod results;
 pub mod scaling;
 pub mod study;
 pub mod svg;
 pub mod terminal;
+
+#[cfg(test)]
+mod run_tests;

@@ -9,7 +9,7 @@
 //! fit ≈ like a noisy one.
 
 use super::card::{labels, runtime_sort_key};
-use super::results::{Results, Status};
+use crate::results::{Results, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
@@ -49,7 +49,7 @@ impl Fit {
 }
 
 /// The worker waited for a core: CPU time well below wall time in a single process.
-fn waited(c: &super::results::Cell) -> bool {
+fn waited(c: &crate::results::Cell) -> bool {
     matches!((c.cpu_ns, c.median_ns), (Some(cpu), Some(wall)) if wall > 0.0 && cpu / wall < 0.8)
         && c.processes.unwrap_or(1) <= 1
 }

@@ -3,11 +3,11 @@
 //! benchmark.toml files (the single place those numbers are written down), never measured here: every cell is
 //! `ok` with a median and **no samples**, so compare reports a ratio of medians and no significance test.
 
-use super::results::{
+use crate::catalog::{Catalog, SizeName};
+use crate::results::{
     self, BenchmarkInfo, Cell, Machine, Results, RungInfo, Settings, Status, TimingPolicy,
 };
-use crate::catalog::{Catalog, SizeName};
-use crate::toolchain::discover::{Implementation, Runtime};
+use crate::results::{Implementation, Runtime};
 
 /// The name that stands for this document on the command line.
 pub const NAME: &str = "@study";

@@ -1,7 +1,7 @@
 //! The report card in the terminal.
 
 use super::card::{Card, HEADERS, cards};
-use super::results::Results;
+use crate::results::Results;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 /// The report card without colour (bars are plain Unicode, fine in a file or a pipe).
@@ -138,11 +138,11 @@ fn render_scaling(section: &super::scaling::Section) -> String {
 fn footer(results: &Results) -> String {
     let m = &results.machine;
     let counts = [
-        super::results::Status::Ok,
-        super::results::Status::Wrong,
-        super::results::Status::Failed,
-        super::results::Status::Timeout,
-        super::results::Status::Unavailable,
+        crate::results::Status::Ok,
+        crate::results::Status::Wrong,
+        crate::results::Status::Failed,
+        crate::results::Status::Timeout,
+        crate::results::Status::Unavailable,
     ]
     .map(|st| (st, results.cells.iter().filter(|c| c.status == st).count()));
     let summary: Vec<String> = counts

@@ -4,8 +4,8 @@
 use super::run_logged;
 use super::venv::Venv;
 use crate::catalog::{Benchmark, BuildKind};
+pub use crate::results::BuildInfo;
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -85,37 +85,6 @@ pub struct Built {
     /// True when the worker must find an extension module (mypyc, Cython), not the `.py` source.
     pub compiled: bool,
     pub info: BuildInfo,
-}
-
-/// Recorded in the results for every cell.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct BuildInfo {
-    pub kind: String,
-    /// The compiler command lines and flags, as run.
-    pub commands: Vec<String>,
-    pub cflags: Vec<String>,
-    pub fast_math: bool,
-    /// The C/C++ compiler that ran (its `--version` line); empty when no C compiler was involved.
-    #[serde(default)]
-    pub compiler: String,
-    /// The `-march` the code was built for (`native`), or none (the compiler's default target).
-    #[serde(default)]
-    pub march: Option<String>,
-    /// FMA contraction: `off` (`-ffp-contract=off`) or gcc's default `fast`.
-    #[serde(default)]
-    pub fp_contract: String,
-    /// True when the compiler may have fused multiply-adds (contraction on, and the target has FMA).
-    #[serde(default)]
-    pub fma: bool,
-    /// Built under `ladder run --fair`.
-    #[serde(default)]
-    pub fair: bool,
-    /// Cython's `-a` annotation page, when `--annotate` asked for it.
-    #[serde(default)]
-    pub annotation: Option<PathBuf>,
-    /// How long the build took when it ran (a cached build keeps the time of the run that made it).
-    #[serde(default)]
-    pub build_ms: Option<u64>,
 }
 
 pub struct BuildRequest<'a> {
@@ -522,7 +491,7 @@ fn build_cpp_ext(
 /// Copies every Cython annotation page of the run beside its results document
 /// (`<results stem>.<benchmark>.cython.html`), and returns where they went.
 pub fn keep_annotations(
-    results: &crate::report::results::Results,
+    results: &crate::results::Results,
     json_path: &Path,
 ) -> Result<Vec<PathBuf>> {
     let stem = json_path

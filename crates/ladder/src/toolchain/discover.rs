@@ -1,6 +1,7 @@
 //! Runtime discovery: every Python interpreter on PATH, in pyenv and in uv's managed pythons, probed for what
 //! it really is (never guessed from its file name), de-duplicated, and sorted into the runtimes a run uses.
 
+use crate::error::UsageError;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,87 +41,7 @@ impl SearchPaths {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Implementation {
-    Cpython,
-    Pypy,
-    Graalpy,
-    Other,
-}
-
-/// One interpreter, as it described itself.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Runtime {
-    /// `cpython-3.13`, `cpython-3.13t` (free-threaded), `pypy-3.9`: what `--baseline` and the results use.
-    pub id: String,
-    pub implementation: Implementation,
-    /// Python language version, e.g. `3.13.0`.
-    pub version: String,
-    /// The implementation's own version where it differs (PyPy 7.3.11).
-    pub implementation_version: String,
-    pub executable: PathBuf,
-    pub free_threaded: bool,
-    /// `final` for releases; `alpha`, `beta` or `candidate` for pre-releases (never a default baseline).
-    /// Results written before this field existed were all of final releases.
-    #[serde(default = "final_release")]
-    pub release_level: String,
-    /// Whether this build has CPython's experimental JIT compiled in.
-    pub jit_available: bool,
-    pub has_venv: bool,
-    /// Where it was found: `PATH`, `pyenv`, `uv`.
-    pub found_via: String,
-}
-
-impl Runtime {
-    /// `3.13` from `3.13.0`.
-    pub fn minor(&self) -> String {
-        self.version
-            .split('.')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(".")
-    }
-
-    fn version_key(&self) -> Vec<u64> {
-        self.version
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|p| p.parse().ok())
-            .collect()
-    }
-
-    /// The key under which the study's figures are filed: `3.13`, or `3.14t` for a free-threaded build.
-    pub fn study_key(&self) -> String {
-        format!(
-            "{}{}",
-            self.minor(),
-            if self.free_threaded { "t" } else { "" }
-        )
-    }
-
-    pub fn display_name(&self) -> String {
-        match self.implementation {
-            Implementation::Cpython => format!(
-                "CPython {}{}",
-                self.version,
-                if self.free_threaded { "t" } else { "" }
-            ),
-            Implementation::Pypy => format!(
-                "PyPy {} (Python {})",
-                self.implementation_version, self.version
-            ),
-            Implementation::Graalpy => format!(
-                "GraalPy {} (Python {})",
-                self.implementation_version, self.version
-            ),
-            Implementation::Other => format!("Python {}", self.version),
-        }
-    }
-}
-
-fn final_release() -> String {
-    "final".into()
-}
+pub use crate::results::runtime::{Implementation, Runtime};
 
 /// An interpreter that was found but is not used, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -389,6 +310,32 @@ impl Discovery {
                     && r.minor() == wanted
             })
         })
+    }
+}
+
+impl Discovery {
+    /// The runtime `--baseline` names (a runtime id, or `3.12`), or the default baseline when none is named; a
+    /// usage error when it names no runtime here or one that cannot be the baseline.
+    pub fn resolve_baseline(&self, wanted: Option<&str>) -> Result<Option<&Runtime>> {
+        let discovery = self;
+        let Some(w) = wanted else {
+            return Ok(discovery.default_baseline());
+        };
+        let valid: Vec<&str> = discovery
+            .baseline_candidates()
+            .map(|r| r.id.as_str())
+            .collect();
+        match discovery.find(w) {
+        Some(r) if valid.contains(&r.id.as_str()) => Ok(Some(r)),
+        Some(r) => Err(UsageError::new(format!(
+            "--baseline {w}: {} cannot be the baseline (the compiled rungs build on it and every speedup is \
+             against its cpython cell); use a final-release CPython: {}",
+            r.id,
+            valid.join(", ")
+        ))
+        .into()),
+        None => Err(UsageError::new(format!("--baseline {w}: no such runtime here; use one of: {}", valid.join(", "))).into()),
+    }
     }
 }
 

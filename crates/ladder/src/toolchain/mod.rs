@@ -2,7 +2,7 @@
 
 pub mod build;
 pub mod discover;
-pub mod rung_doctor;
+pub mod host;
 pub mod tools;
 pub mod venv;
 

@@ -4,7 +4,7 @@ use crate::catalog::{Catalog, SizeName};
 use crate::measure::plan::tests::fake_runtime;
 use crate::measure::plan::{Selection, ToolPresence, build_plan};
 use crate::measure::worker::ProcessOutcome;
-use crate::report::results::Settings;
+use crate::results::Settings;
 use crate::toolchain::discover::{Discovery, Implementation};
 use serde_json::json;
 
@@ -106,8 +106,7 @@ fn run_in_mode(
             headers: vec![],
         },
     );
-    let timing =
-        crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
+    let timing = crate::measure::policy::timing_for(SizeName::Quick, &Default::default()).unwrap();
     let settings = Settings {
         sizes: Vec::new(),
         size: SizeName::Quick,
@@ -115,7 +114,7 @@ fn run_in_mode(
         timing: timing.clone(),
         fair,
     };
-    let mut results = crate::cli::new_results(&cat, &d, baseline, settings, &[]);
+    let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
     let executor = MockExecutor { script };
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
@@ -137,9 +136,9 @@ fn cell<'a>(r: &'a Results, rung: &str, runtime: &str) -> &'a Cell {
         .unwrap()
 }
 
-#[test]
-fn verified_cells_get_statistics_and_speedups() {
-    let (r, _home) = run_with(|job| {
+/// A run where every cell is right: 3.13 (the baseline) takes 100 ms a call, 3.12 110 ms, PyPy 10 ms.
+pub(crate) fn speedups_run() -> (Results, tempfile::TempDir) {
+    run_with(|job| {
         // 3.13 (the baseline) takes 100 ms a call, 3.12 110 ms, PyPy 10 ms.
         let ms = if job.python.to_string_lossy().ends_with("pypy3.9") {
             10
@@ -149,7 +148,12 @@ fn verified_cells_get_statistics_and_speedups() {
             100
         };
         (good_run(ms * 1_000_000, json!(RIGHT)), Exit::Code(0))
-    });
+    })
+}
+
+#[test]
+fn verified_cells_get_statistics_and_speedups() {
+    let (r, _home) = speedups_run();
     assert_eq!(r.cells.len(), 3);
     for c in &r.cells {
         assert_eq!(c.status, Status::Ok, "{c:?}");
@@ -169,16 +173,6 @@ fn verified_cells_get_statistics_and_speedups() {
     let [lo, hi] = pypy.speedup_ci95.unwrap();
     assert!(lo <= s && s <= hi);
     assert!(cell(&r, "cpython", "cpython-3.12").speedup.unwrap() < 1.0);
-    // The report card shows the study's figure beside ours, at the study's own (default) size only.
-    let text = crate::report::terminal::render(&r);
-    assert!(!text.contains("13x (98.0 ms)"), "{text}");
-    let mut at_default = r.clone();
-    at_default
-        .cells
-        .iter_mut()
-        .for_each(|c| c.size = SizeName::Default);
-    let text = crate::report::terminal::render(&at_default);
-    assert!(text.contains("13x (98.0 ms)"), "{text}");
 }
 
 #[test]
@@ -384,8 +378,7 @@ fn run_sizes_with(
         sizes,
         &ToolPresence::default(),
     );
-    let timing =
-        crate::cli::timing_for(SizeName::Quick, &crate::cli::tests::default_run_args()).unwrap();
+    let timing = crate::measure::policy::timing_for(SizeName::Quick, &Default::default()).unwrap();
     let settings = Settings {
         sizes: Vec::new(),
         size: SizeName::Quick,
@@ -393,7 +386,7 @@ fn run_sizes_with(
         timing: timing.clone(),
         fair: false,
     };
-    let mut results = crate::cli::new_results(&cat, &d, baseline, settings, &[]);
+    let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
     let executor = MockExecutor { script };
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
@@ -422,10 +415,10 @@ fn energies(n: u64) -> serde_json::Value {
     json!([-0.169075164, -0.169 - n as f64 * 1e-7])
 }
 
-#[test]
-fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
+/// A run at n = 300 and 600 (no pinned reference) besides the pinned quick size: PyPy gets n = 600 wrong.
+pub(crate) fn cross_checked_run() -> Results {
     use crate::measure::plan::RunSize;
-    let r = run_sizes_with(
+    run_sizes_with(
         |job| {
             let py = job.python.to_string_lossy().to_string();
             let out = if py.ends_with("pypy3.9") && job.config.n == 600 {
@@ -441,7 +434,12 @@ fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
             (good_run(10_000_000, out), Exit::Code(0))
         },
         &[RunSize::N(1000), RunSize::N(300), RunSize::N(600)],
-    );
+    )
+}
+
+#[test]
+fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
+    let r = cross_checked_run();
     // n = 1000 is the quick size: pinned, as before.
     let pinned = cell_at(&r, "cpython", "cpython-3.12", 1000);
     assert_eq!(pinned.size, SizeName::Quick);
@@ -477,23 +475,12 @@ fn at_a_custom_n_every_rung_is_cross_checked_against_the_baseline() {
     assert!(pypy.reason.contains("expected"), "{}", pypy.reason);
     let base600 = cell_at(&r, "cpython", "cpython-3.13", 600);
     assert!(base600.status == Status::Ok && !base600.verified);
-    // The report says cross-checked, never pinned, for n = 300.
-    let text = crate::report::terminal::render(&r);
-    assert!(text.contains("Cross-checked, not pinned: n=300"), "{text}");
-    assert!(text.contains("ok ✓ cross-checked"));
-    assert!(text.contains("ok ✓ reference"));
-    assert!(text.contains("ok, unconfirmed"));
-    // The scaling fit of the baseline uses its verified points only: 1000 (pinned) and 300 (confirmed).
-    let fits = crate::report::scaling::fits(&r, "nbody");
-    let base_fit = fits.iter().find(|f| f.runtime == "cpython-3.13").unwrap();
-    assert_eq!(base_fit.points.len(), 2);
 }
 
-#[test]
-fn an_unconfirmed_reference_is_not_plotted_and_a_failed_one_blocks_the_others() {
+/// A run at n = 300 and 600 where every other rung disagrees with the baseline at n = 300.
+pub(crate) fn unconfirmed_run() -> Results {
     use crate::measure::plan::RunSize;
-    // Every other rung disagrees with the baseline at n = 300: the baseline stays unconfirmed.
-    let r = run_sizes_with(
+    run_sizes_with(
         |job| {
             let py = job.python.to_string_lossy().to_string();
             let out = if py.ends_with("3.13") {
@@ -504,14 +491,16 @@ fn an_unconfirmed_reference_is_not_plotted_and_a_failed_one_blocks_the_others() 
             (good_run(10_000_000, out), Exit::Code(0))
         },
         &[RunSize::N(300), RunSize::N(600)],
-    );
+    )
+}
+
+#[test]
+fn an_unconfirmed_reference_is_not_plotted_and_a_failed_one_blocks_the_others() {
+    use crate::measure::plan::RunSize;
+    let r = unconfirmed_run();
     let base = cell_at(&r, "cpython", "cpython-3.13", 300);
     assert_eq!(base.status, Status::Ok);
     assert!(!base.verified);
-    assert!(crate::report::scaling::fits(&r, "nbody").is_empty());
-    let text = crate::report::terminal::render(&r);
-    assert!(text.contains("ok, unconfirmed"), "{text}");
-    assert!(text.contains("nothing to fit"), "{text}");
 
     // The baseline crashes at n = 300: nothing else is measured there (it could not be verified), and it
     // says why; n = 600 is unaffected.

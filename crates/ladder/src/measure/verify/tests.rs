@@ -213,3 +213,20 @@ fn a_reference_output_must_have_the_checks_shape() {
         .is_err()
     );
 }
+
+#[test]
+fn pipeline_references_match_their_pinned_hashes() {
+    let cat = crate::catalog::Catalog::load(&crate::catalog::tests::repo_catalog_dir()).unwrap();
+    for id in ["json-pipeline", "json-pipeline-dicts"] {
+        let b = cat.benchmark(id).unwrap();
+        for s in &b.sizes {
+            let reference = super::load_pipeline_reference(b, s).unwrap();
+            let users = reference.as_object().unwrap();
+            assert!(!users.is_empty());
+            // The pinned file is already canonical: re-canonicalising it changes nothing.
+            let path = b.dir.join(s.expect["file"].as_str().unwrap());
+            let bytes = std::fs::read(path).unwrap();
+            assert_eq!(super::canonical_json(&reference).as_bytes(), &bytes[..]);
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! `ladder doctor`'s "Rungs" section: one line per rung that needs more than a bare interpreter (pinned packages,
+//! `ladder doctor`'s "Rungs" section: one row per rung that needs more than a bare interpreter (pinned packages,
 //! a build, a program or a header), saying where it runs, whether its pins are already in the managed venv, what
 //! its build needs, or why it cannot run here with the command that gets what is missing.
 //!
@@ -10,14 +10,14 @@ use crate::measure::plan::{self, Selection, ToolPresence};
 use crate::toolchain::discover::{Discovery, Runtime};
 use std::path::Path;
 
-/// The section's lines, without a trailing newline.
-pub fn lines(
+/// The section's rows: (rung id, its state here).
+pub fn rows(
     catalog: &Catalog,
     discovery: &Discovery,
     baseline: Option<&Runtime>,
     tools: ToolPresence,
     home: &Path,
-) -> Vec<String> {
+) -> Vec<(String, String)> {
     let plan = plan::build_plan(
         catalog,
         discovery,
@@ -49,7 +49,7 @@ pub fn lines(
             ),
             (None, None) => "no benchmark has an implementation for it".to_string(),
         };
-        out.push(format!("  {:<16} {state}", rung.id));
+        out.push((rung.id.clone(), state));
     }
     out
 }
@@ -94,12 +94,12 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
         });
     }
     if let Some(header) = &rung.needs_header
-        && let Some(path) = super::tools::find_header(header)
+        && let Some(path) = crate::toolchain::tools::find_header(header)
     {
         s.push_str(&format!("; {header} at {}", path.display()));
     }
     if let Some(program) = &rung.needs_program
-        && let Some(path) = super::tools::which(program)
+        && let Some(path) = crate::toolchain::tools::which(program)
     {
         s.push_str(&format!("; {program} at {}", path.display()));
     }
@@ -107,13 +107,16 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
         BuildKind::None => {}
         BuildKind::Maturin => s.push_str("; built with maturin + cargo"),
         // The C rung is a plain shared library loaded through ctypes: no interpreter headers involved.
-        BuildKind::Cc => s.push_str(&format!("; built with {}", super::build::cc_program())),
+        BuildKind::Cc => s.push_str(&format!(
+            "; built with {}",
+            crate::toolchain::build::cc_program()
+        )),
         kind if kind.needs_cc() => s.push_str(&format!(
             "; built with {} and {}'s headers",
             if kind == BuildKind::CppExt {
-                super::build::cxx_program()
+                crate::toolchain::build::cxx_program()
             } else {
-                super::build::cc_program()
+                crate::toolchain::build::cc_program()
             },
             runtime.id
         )),
@@ -149,12 +152,12 @@ mod tests {
             programs: vec![],
             headers: vec![],
         };
-        let lines = lines(&cat, &d, d.default_baseline(), tools, home.path());
+        let rows = rows(&cat, &d, d.default_baseline(), tools, home.path());
         let line = |rung: &str| {
-            lines
-                .iter()
-                .find(|l| l.split_whitespace().next() == Some(rung))
-                .unwrap_or_else(|| panic!("no doctor line for {rung}: {lines:#?}"))
+            rows.iter()
+                .find(|(id, _)| id == rung)
+                .unwrap_or_else(|| panic!("no doctor row for {rung}: {rows:#?}"))
+                .1
                 .clone()
         };
         for rung in [
@@ -182,10 +185,6 @@ mod tests {
         );
         assert!(line("codon").contains("exaloop.io/install.sh"));
         // Interpreter-only rungs are under "Runtimes", not here.
-        assert!(
-            lines
-                .iter()
-                .all(|l| !l.trim_start().starts_with("cpython "))
-        );
+        assert!(rows.iter().all(|(id, _)| id != "cpython"));
     }
 }

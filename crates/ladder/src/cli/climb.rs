@@ -1,22 +1,12 @@
-//! `ladder climb`'s flags and output (kept beside the command, like report_cli, so cli.rs only dispatches).
+//! `ladder climb`: its flags and output; running and checking the attempts live in `climb`.
 
-use super::{Options, climb, render};
+use crate::climb::{Climb, Options, RUNGS, climb, render};
 use crate::error::UsageError;
 use crate::home::ladder_home;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// The rungs climb can try: runtimes for the unchanged program, compilers for its hot modules.
-pub const RUNGS: &[&str] = &[
-    "cpython",
-    "free-threaded",
-    "pypy",
-    "graalpy",
-    "mypyc",
-    "cython",
-];
 
 #[derive(Args, Debug)]
 pub struct ClimbArgs {
@@ -39,7 +29,7 @@ pub struct ClimbArgs {
     pub cmd: Vec<String>,
 }
 
-pub fn run(args: ClimbArgs) -> Result<ExitCode> {
+pub fn exec(args: ClimbArgs) -> Result<ExitCode> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return Err(UsageError::new(format!(
             "--timeout {}: must be a positive number of seconds",
@@ -123,7 +113,7 @@ pub fn run(args: ClimbArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_json(path: &std::path::Path, c: &super::Climb) -> Result<()> {
+fn write_json(path: &std::path::Path, c: &Climb) -> Result<()> {
     std::fs::write(path, serde_json::to_string_pretty(c)?)
         .with_context(|| format!("--json {}: writing", path.display()))
 }

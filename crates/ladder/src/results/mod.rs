@@ -2,12 +2,14 @@
 //! or Ctrl-C loses nothing measured. Every report is a pure function of it.
 
 use crate::catalog::{SizeName, Study};
-use crate::toolchain::build::BuildInfo;
-use crate::toolchain::discover::Runtime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+pub mod runtime;
+
+pub use runtime::{Implementation, Runtime};
 
 pub const SCHEMA: &str = "ladder-results";
 pub const SCHEMA_VERSION: u32 = 1;
@@ -47,6 +49,37 @@ pub struct Machine {
     pub os: String,
     pub kernel: String,
     pub arch: String,
+}
+
+/// How a cell's implementation was built (recorded for every cell; `toolchain::build` fills it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BuildInfo {
+    pub kind: String,
+    /// The compiler command lines and flags, as run.
+    pub commands: Vec<String>,
+    pub cflags: Vec<String>,
+    pub fast_math: bool,
+    /// The C/C++ compiler that ran (its `--version` line); empty when no C compiler was involved.
+    #[serde(default)]
+    pub compiler: String,
+    /// The `-march` the code was built for (`native`), or none (the compiler's default target).
+    #[serde(default)]
+    pub march: Option<String>,
+    /// FMA contraction: `off` (`-ffp-contract=off`) or gcc's default `fast`.
+    #[serde(default)]
+    pub fp_contract: String,
+    /// True when the compiler may have fused multiply-adds (contraction on, and the target has FMA).
+    #[serde(default)]
+    pub fma: bool,
+    /// Built under `ladder run --fair`.
+    #[serde(default)]
+    pub fair: bool,
+    /// Cython's `-a` annotation page, when `--annotate` asked for it.
+    #[serde(default)]
+    pub annotation: Option<PathBuf>,
+    /// How long the build took when it ran (a cached build keeps the time of the run that made it).
+    #[serde(default)]
+    pub build_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -325,7 +358,7 @@ impl Results {
         for cell in &mut self.cells {
             let measured = match base_samples.get(&(cell.benchmark.clone(), cell.size, cell.n)) {
                 Some(base) if cell.status == Status::Ok => {
-                    crate::measure::stats::speedup(base, &cell.samples_ns)
+                    crate::stats::speedup(base, &cell.samples_ns)
                 }
                 _ => None,
             };
@@ -360,62 +393,7 @@ impl Results {
     }
 }
 
-/// Reads the facts of this machine that matter for comparing runs.
-pub fn machine() -> Machine {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu_model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let memory_bytes = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or(0);
-    let os = std::fs::read_to_string("/etc/os-release")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| {
-                l.trim_start_matches("PRETTY_NAME=")
-                    .trim_matches('"')
-                    .to_string()
-            })
-        })
-        .unwrap_or_else(|| std::env::consts::OS.to_string());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    Machine {
-        cpu_model,
-        cores: std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-        memory_bytes,
-        os,
-        kernel,
-        arch: std::env::consts::ARCH.to_string(),
-    }
-}
-
-/// Now, as an RFC 3339 UTC timestamp.
+/// Now, as an RFC 3339 UTC timestamp to the second (`2026-12-04T21:25:07Z`).
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (y, m, d) = crate::events::civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -1,0 +1,101 @@
+//! The timing policy of a run: how many samples and how long per cell, by size, with the user's overrides
+//! (`--timeout`, `--min-samples`, `--max-samples`) applied and validated.
+
+use crate::catalog::SizeName;
+use crate::error::UsageError;
+use crate::results::TimingPolicy;
+use anyhow::Result;
+
+/// The flags that override a size's policy; `None` keeps the size's value.
+#[derive(Debug, Clone, Default)]
+pub struct TimingOverrides {
+    /// Hard limit per cell, in seconds.
+    pub timeout: Option<f64>,
+    pub min_samples: Option<u32>,
+    pub max_samples: Option<u32>,
+}
+
+/// The policy for a size (the largest of a run's sizes), with the overrides applied.
+pub fn timing_for(size: SizeName, args: &TimingOverrides) -> Result<TimingPolicy> {
+    let s = 1_000_000_000u64;
+    let mut t = match size {
+        SizeName::Quick => TimingPolicy {
+            min_samples: 5,
+            max_samples: 30,
+            min_time_ns: s / 2,
+            max_time_ns: 5 * s,
+            target_sample_ns: 1_000_000,
+            warmup_ns: s / 5,
+            timeout_ns: 120 * s,
+        },
+        // A numeric `--sizes` entry: ladder cannot know how long an arbitrary n takes, so the generous policy.
+        SizeName::Default | SizeName::Custom => TimingPolicy {
+            min_samples: 5,
+            max_samples: 50,
+            min_time_ns: s,
+            max_time_ns: 30 * s,
+            target_sample_ns: 1_000_000,
+            warmup_ns: s / 2,
+            timeout_ns: 900 * s,
+        },
+        SizeName::Standard => TimingPolicy {
+            min_samples: 3,
+            max_samples: 20,
+            min_time_ns: s,
+            max_time_ns: 60 * s,
+            target_sample_ns: 1_000_000,
+            warmup_ns: s / 2,
+            timeout_ns: 3600 * s,
+        },
+    };
+    if let Some(secs) = args.timeout {
+        if !(secs.is_finite() && secs > 0.0) {
+            return Err(UsageError::new(format!(
+                "--timeout {secs}: must be a positive number of seconds"
+            ))
+            .into());
+        }
+        t.timeout_ns = (secs * 1e9) as u64;
+    }
+    if let Some(n) = args.min_samples {
+        t.min_samples = n.max(1);
+    }
+    if let Some(n) = args.max_samples {
+        t.max_samples = n.max(1);
+    }
+    if t.max_samples < t.min_samples {
+        return Err(UsageError::new(format!(
+            "--max-samples {} is below --min-samples {}",
+            t.max_samples, t.min_samples
+        ))
+        .into());
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timing_flags_are_validated() {
+        let mut args = TimingOverrides::default();
+        assert_eq!(
+            timing_for(SizeName::Quick, &args).unwrap().timeout_ns,
+            120_000_000_000
+        );
+        args.timeout = Some(-1.0);
+        assert!(crate::error::is_usage(
+            &timing_for(SizeName::Quick, &args).unwrap_err()
+        ));
+        args.timeout = Some(2.5);
+        assert_eq!(
+            timing_for(SizeName::Quick, &args).unwrap().timeout_ns,
+            2_500_000_000
+        );
+        args.min_samples = Some(10);
+        args.max_samples = Some(3);
+        let err = timing_for(SizeName::Quick, &args).unwrap_err();
+        assert!(format!("{err}").contains("--max-samples 3"), "{err}");
+    }
+}
