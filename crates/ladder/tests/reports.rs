@@ -98,6 +98,22 @@ fn terminal_bars_follow_the_speedups() {
 }
 
 #[test]
+fn csv_quotes_reasons_with_commas_quotes_and_newlines() {
+    let mut results = fixture();
+    let reason = "build failed: \"cc\" said:\nerror, line 2\r\n";
+    results.cells[0].reason = reason.into();
+    let text = export::csv(&results);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.len(), export::CSV_HEADER.split(',').count());
+    let at = header.iter().position(|h| h == "reason").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), results.cells.len());
+    assert_eq!(&rows[0][at], reason);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+}
+
+#[test]
 fn report_command_honours_no_color_and_writes_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("ladder")
