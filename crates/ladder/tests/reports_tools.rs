@@ -138,16 +138,29 @@ fn html_renders_in_headless_chromium() {
     let Some(chrome) = chromium("html_renders_in_headless_chromium") else {
         return;
     };
+    // The core ladder at the default size, and the whole quick ladder of a real run (74 cells, every rung).
+    for name in ["default-run.json", "quick-run.json"] {
+        let results = Results::read(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+        )
+        .unwrap();
+        renders(&chrome, &results);
+    }
+}
+
+/// Screenshots at laptop, report (1100 px) and phone widths, and the DOM Chromium built holds every chart.
+fn renders(chrome: &Path, results: &Results) {
     let dir = tempfile::tempdir().unwrap();
-    let results = fixture();
     let page = dir.path().join("report.html");
-    let source = html::render(&results);
+    let source = html::render(results);
     std::fs::write(&page, &source).unwrap();
     let url = format!("file://{}", page.display());
-    for (w, h) in [(1280u32, 1600u32), (390, 1600)] {
+    for (w, h) in [(1280u32, 1600u32), (1100, 1600), (390, 1600)] {
         let shot = dir.path().join(format!("shot-{w}.png"));
         let out = browser(
-            &chrome,
+            chrome,
             dir.path(),
             &[
                 format!("--window-size={w},{h}"),
@@ -169,7 +182,7 @@ fn html_renders_in_headless_chromium() {
             bytes.len()
         );
     }
-    let out = browser(&chrome, dir.path(), &["--dump-dom".to_string(), url]);
+    let out = browser(chrome, dir.path(), &["--dump-dom".to_string(), url]);
     let dom = String::from_utf8_lossy(&out.stdout);
     // Chromium parsed every chart: as many <svg> elements as we wrote, each ladder chart with its rows.
     let svgs = source.matches("<svg ").count();

@@ -3,14 +3,15 @@
 //! Loading validates everything a run depends on up front, so a malformed catalog fails before anything is
 //! measured, with an error that names the file and the field.
 
+mod check;
 mod embedded;
 mod model;
 mod python_req;
 
+pub use check::{Check, FloatRule, JsonReference, Pinned};
 pub use embedded::{KERNELS_PROFILE, WORKER_PY, embedded_kernels_crate, hex, materialize_embedded};
 pub use model::{
-    Benchmark, BuildKind, Catalog, CheckKind, InputKind, Rung, RuntimeSelector, Size, SizeName,
-    Study,
+    Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector, Size, SizeName, Study,
 };
 pub use python_req::PythonReq;
 

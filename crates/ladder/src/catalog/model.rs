@@ -1,5 +1,6 @@
 //! The catalog's types and their TOML parsing.
 
+use super::check::{Check, CheckFile, Pinned};
 use anyhow::Result;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -164,20 +165,12 @@ pub enum InputKind {
     Events,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CheckKind {
-    NbodyEnergy,
-    SpectralNorm,
-    PipelineOutput,
-}
-
 #[derive(Debug, Clone)]
 pub struct Size {
     pub name: SizeName,
     pub n: u64,
-    /// The pinned reference, as written in benchmark.toml (its shape depends on the check).
-    pub expect: toml::Table,
+    /// The pinned reference, typed by the benchmark's check.
+    pub expect: Pinned,
 }
 
 #[derive(Debug, Clone)]
@@ -188,7 +181,7 @@ pub struct Benchmark {
     pub work: String,
     pub dir: PathBuf,
     pub input: InputKind,
-    pub check: CheckKind,
+    pub check: Check,
     pub sizes: Vec<Size>,
     /// rung id -> implementation file name (relative to `dir`).
     pub implementations: BTreeMap<String, String>,
@@ -246,7 +239,7 @@ struct BenchmarkFile {
     summary: String,
     work: String,
     input: InputKind,
-    check: CheckKind,
+    check: CheckFile,
     sizes: BTreeMap<String, SizeFile>,
     #[serde(rename = "impl")]
     implementations: BTreeMap<String, String>,
@@ -277,7 +270,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     })
 }
 
-fn catalog_error(path: &Path, field: &str, what: impl fmt::Display) -> anyhow::Error {
+pub(super) fn catalog_error(path: &Path, field: &str, what: impl fmt::Display) -> anyhow::Error {
     crate::error::UsageError::new(format!("{}: field `{field}`: {what}", path.display())).into()
 }
 
@@ -365,6 +358,7 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
             format!("{:?} is not an id", file.id),
         ));
     }
+    let check = Check::from_file(&path, &file.check)?;
     let mut sizes = Vec::new();
     for (name, size) in file.sizes {
         let size_name = SizeName::parse(&name).ok_or_else(|| {
@@ -381,11 +375,11 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
                 "must be at least 1",
             ));
         }
-        check_expect(&path, dir, file.check, &name, &size.expect)?;
+        let expect = check.pinned(&path, dir, &name, &size.expect)?;
         sizes.push(Size {
             name: size_name,
             n: size.n,
-            expect: size.expect,
+            expect,
         });
     }
     sizes.sort_by_key(|s| s.name);
@@ -452,72 +446,11 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
         work: file.work,
         dir: dir.to_path_buf(),
         input: file.input,
-        check: file.check,
+        check,
         sizes,
         implementations: file.implementations,
         sources: file.sources,
         not_expressed: file.not_expressed,
         study: file.study,
     })
-}
-
-/// Validates the shape of a size's pinned reference for its check, so a typo fails at load time.
-fn check_expect(
-    path: &Path,
-    dir: &Path,
-    check: CheckKind,
-    size: &str,
-    expect: &toml::Table,
-) -> Result<()> {
-    let field = |k: &str| format!("sizes.{size}.expect.{k}");
-    let want_str = |k: &str| -> Result<&str> {
-        expect
-            .get(k)
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| catalog_error(path, &field(k), "missing, or not a string"))
-    };
-    let want_f64 = |k: &str| -> Result<f64> {
-        expect
-            .get(k)
-            .and_then(|v| v.as_float())
-            .ok_or_else(|| catalog_error(path, &field(k), "missing, or not a float"))
-    };
-    match check {
-        CheckKind::NbodyEnergy => {
-            for k in ["energy_before", "energy_after"] {
-                let s = want_str(k)?;
-                if s.parse::<f64>().is_err() || s.rsplit('.').next().map(str::len) != Some(9) {
-                    return Err(catalog_error(
-                        path,
-                        &field(k),
-                        "must be a number with 9 decimals, as a string",
-                    ));
-                }
-            }
-        }
-        CheckKind::SpectralNorm => {
-            for k in ["norm", "vbv", "vv"] {
-                want_f64(k)?;
-            }
-        }
-        CheckKind::PipelineOutput => {
-            let file = want_str("file")?;
-            let sha = want_str("sha256")?;
-            if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(catalog_error(
-                    path,
-                    &field("sha256"),
-                    "must be 64 hex digits",
-                ));
-            }
-            if !dir.join(file).is_file() {
-                return Err(catalog_error(
-                    path,
-                    &field("file"),
-                    format!("{file:?} does not exist"),
-                ));
-            }
-        }
-    }
-    Ok(())
 }

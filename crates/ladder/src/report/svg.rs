@@ -102,6 +102,9 @@ pub struct LadderRow {
 /// 182 px (ladder) and 132 px (bar chart) label columns; the full label is in each row's tooltip.
 const LADDER_LABEL_CHARS: usize = 24;
 const BAR_LABEL_CHARS: usize = 17;
+/// The same for the text after the bars, left-aligned in a 192 px (ladder) or 142 px (bar chart) column.
+const LADDER_TEXT_CHARS: usize = 27;
+const BAR_TEXT_CHARS: usize = 20;
 
 /// A round step (1, 2 or 5 times a power of ten) that cuts [0, max] into at most three intervals, so the tick
 /// labels of a 210 px axis never run into each other.
@@ -242,7 +245,7 @@ pub fn ladder_chart(title: &str, rows: &[LadderRow]) -> String {
             r#"<text x="{}" y="{:.1}" class="value">{}</text></g>"#,
             WIDTH - TEXT_W + 8.0,
             mid + 4.0,
-            escape(&clip(&r.text, 34))
+            escape(&clip(&r.text, LADDER_TEXT_CHARS))
         );
     }
     s.push_str("</svg>");
@@ -346,7 +349,7 @@ pub fn bar_chart(
             r#"<text x="{}" y="{:.1}" class="value">{}</text></g>"#,
             W - TXT + 8.0,
             y + group_h / 2.0 + 4.0,
-            escape(&clip(&r.text, 26))
+            escape(&clip(&r.text, BAR_TEXT_CHARS))
         );
     }
     s.push_str("</svg>");
