@@ -83,6 +83,9 @@ pub enum BuildKind {
     /// A C++ CPython extension (the implementation file is the .cpp) compiled against `needs_header`'s library.
     #[serde(rename = "cpp-ext")]
     CppExt,
+    /// `codon build -pyext`: the implementation compiled by the Codon compiler from the rung's pinned package,
+    /// linked with `cc` against Codon's runtime into a CPython extension.
+    Codon,
 }
 
 impl BuildKind {
@@ -96,6 +99,7 @@ impl BuildKind {
                 | BuildKind::Pythran
                 | BuildKind::Nuitka
                 | BuildKind::CppExt
+                | BuildKind::Codon
         )
     }
 
@@ -109,6 +113,7 @@ impl BuildKind {
                 | BuildKind::Pythran
                 | BuildKind::Nuitka
                 | BuildKind::CppExt
+                | BuildKind::Codon
         )
     }
 }

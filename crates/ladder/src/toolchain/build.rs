@@ -182,6 +182,7 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
                 | BuildKind::Pythran
                 | BuildKind::Nuitka
                 | BuildKind::CppExt
+                | BuildKind::Codon
         ),
         info,
     };
@@ -211,6 +212,7 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
         BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, req.fair)?,
         BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, req.fair)?,
         BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, req.fair)?,
+        BuildKind::Codon => build_codon(venv()?, &dir, req.impl_file, &log, req.fair)?,
         BuildKind::Cc => build_cc(
             &dir,
             &req.bench.id,
@@ -486,6 +488,92 @@ fn build_cpp_ext(
         info.compiler = v;
     }
     Ok(info)
+}
+
+/// Codon compiles the implementation (a Python module in Codon's subset, its functions typed) to an object file
+/// with `-pyext`, and `cc` links it against Codon's runtime into a CPython extension, exactly as the package's own
+/// setuptools helper does. The compiler comes from the rung's pinned `codon-compiler-demo` wheel in the venv,
+/// which says where its binary and libraries are. Codon targets the host CPU; under `--fair` LLVM is told not to
+/// fuse multiplies and adds (`--fp-contract=off`). Codon has no fast-math unless asked (`--fast-math`).
+fn build_codon(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    log: &Path,
+    fair: bool,
+) -> Result<BuildInfo> {
+    let stem = module_name(impl_file);
+    let (_, ext_suffix) = python_build_vars(venv)?;
+    let out = Command::new(&venv.python)
+        .args([
+            "-c",
+            "import codon_compiler_demo.paths as p; print(p.CODON_BIN); print(p.CODON_LIB)",
+        ])
+        .output()
+        .context("asking the venv for the Codon compiler (codon-compiler-demo)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (codon, lib) = match (text.lines().next(), text.lines().nth(1)) {
+        (Some(bin), Some(lib)) if out.status.success() => (bin.to_string(), lib.to_string()),
+        _ => bail!(
+            "the venv's codon-compiler-demo package did not say where its compiler is: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    };
+    let mut flags = vec!["-release".to_string()];
+    if fair {
+        flags.push("--fp-contract=off".into());
+    }
+    let object = format!("{stem}.o");
+    let mut compile = Command::new(&codon);
+    compile
+        .arg("build")
+        .args(&flags)
+        .args([
+            "--relocation-model=pic",
+            "-pyext",
+            "-module",
+            &stem,
+            "-o",
+            &object,
+        ])
+        .arg(impl_file)
+        .current_dir(dir);
+    let compile_line = shown(&compile);
+    run_logged(&mut compile, log).context("codon build failed")?;
+    let mut link = Command::new(cc_program());
+    link.args(["-shared", &object, "-o"])
+        .arg(format!("{stem}{ext_suffix}"))
+        .arg(format!("-L{lib}"))
+        .arg("-lcodonrt")
+        .arg(format!("-Wl,-rpath,{lib}"))
+        .current_dir(dir);
+    let link_line = shown(&link);
+    run_logged(&mut link, &log.with_extension("link.log"))
+        .context("linking the Codon extension failed")?;
+    // Remove the source so the worker can only import the compiled module.
+    std::fs::remove_file(dir.join(impl_file))?;
+    let version = Command::new(&codon)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    Ok(BuildInfo {
+        kind: "codon".into(),
+        commands: vec![compile_line, link_line],
+        cflags: flags,
+        fast_math: false,
+        compiler: format!("codon {version} (PyPI codon-compiler-demo)"),
+        march: Some("native (Codon targets the host CPU)".into()),
+        fp_contract: if fair {
+            "off".into()
+        } else {
+            "LLVM's default (Codon)".into()
+        },
+        fma: !fair && cpu_has_fma(),
+        fair,
+        annotation: None,
+        build_ms: None,
+    })
 }
 
 /// Copies every Cython annotation page of the run beside its results document
