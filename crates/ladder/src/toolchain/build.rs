@@ -122,6 +122,10 @@ fn build_files(req: &BuildRequest) -> Vec<String> {
     files
 }
 
+/// The version of the build commands themselves: bumped when a build kind's commands change (Cython and C++
+/// extensions gained the interpreter's sysconfig CFLAGS in recipe 2), so no build made the old way is reused.
+const RECIPE: u32 = 2;
+
 /// The build's cache key: everything the build depends on (the interpreter, the rung's pins, the compilers and
 /// the floating-point mode's flags, the sources), so a `--fair` build never reuses a best-effort one.
 pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
@@ -129,7 +133,7 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
     // Annotation only matters to Cython; keying every kind on it would rebuild the others for nothing.
     let annotate = req.annotate && req.kind == BuildKind::Cython;
     hasher.update(format!(
-        "{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
+        "recipe {RECIPE}|{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
         req.kind,
         req.python.display(),
         req.packages.join(","),
@@ -296,7 +300,7 @@ pub const PYTHON_DEV_GET: &str = "apt-get install -y python3-dev";
 
 /// Fails with `MissingPythonHeaders` when the venv's interpreter has no Python.h.
 pub fn check_python_headers(venv: &Venv) -> Result<()> {
-    let (include, _) = python_build_vars(venv)?;
+    let include = python_build_vars(venv)?.include;
     if Path::new(&include).join("Python.h").is_file() {
         return Ok(());
     }
@@ -307,19 +311,35 @@ pub fn check_python_headers(venv: &Venv) -> Result<()> {
     .into())
 }
 
-/// The include folder and extension suffix of the venv's interpreter.
-fn python_build_vars(venv: &Venv) -> Result<(String, String)> {
+/// What the venv's interpreter says about building extensions for it (its `sysconfig`).
+struct PythonBuildVars {
+    include: String,
+    ext_suffix: String,
+    /// The flags the interpreter was built with and every setuptools extension build starts from (`-DNDEBUG`, so
+    /// CPython's header assertions are off in the hot loops; `-fwrapv` or `-fno-strict-overflow`, `-O3`).
+    cflags: Vec<String>,
+}
+
+fn python_build_vars(venv: &Venv) -> Result<PythonBuildVars> {
     let out = Command::new(&venv.python)
         .args([
             "-c",
-            "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))",
+            "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX')); print(sysconfig.get_config_var('CFLAGS') or '')",
         ])
         .output()
         .context("asking the venv's python for its include folder")?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
-    match (lines.next(), lines.next()) {
-        (Some(inc), Some(ext)) if out.status.success() => Ok((inc.to_string(), ext.to_string())),
+    match (lines.next(), lines.next(), lines.next()) {
+        (Some(include), Some(ext_suffix), cflags) if out.status.success() => Ok(PythonBuildVars {
+            include: include.to_string(),
+            ext_suffix: ext_suffix.to_string(),
+            cflags: cflags
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        }),
         _ => bail!(
             "{} did not report its include folder and EXT_SUFFIX",
             venv.python.display()
@@ -347,15 +367,16 @@ pub fn build_cython(
     cython.args([impl_file, "-o", &c_file]).current_dir(dir);
     let mut commands = vec![shown(&cython)];
     run_logged(&mut cython, log).context("cython failed")?;
-    let (include, ext_suffix) = python_build_vars(venv)?;
-    let flags = c_flags(fair);
+    let vars = python_build_vars(venv)?;
+    // The interpreter's own flags first, as setuptools does; ladder's mode flags after them, so they win.
+    let flags: Vec<String> = vars.cflags.iter().cloned().chain(c_flags(fair)).collect();
     let mut cc = Command::new(cc_program());
     cc.args(&flags)
         .args(["-shared", "-fPIC", "-fno-strict-aliasing"])
-        .arg(format!("-I{include}"))
+        .arg(format!("-I{}", vars.include))
         .arg(&c_file)
         .arg("-o")
-        .arg(format!("{stem}{ext_suffix}"))
+        .arg(format!("{stem}{}", vars.ext_suffix))
         .current_dir(dir);
     commands.push(shown(&cc));
     run_logged(&mut cc, &log.with_extension("cc.log")).context("compiling Cython's C failed")?;
@@ -380,7 +401,7 @@ fn build_pythran(
     fair: bool,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
-    let (_, ext_suffix) = python_build_vars(venv)?;
+    let ext_suffix = python_build_vars(venv)?.ext_suffix;
     let flags = c_flags(fair);
     let mut cmd = Command::new(venv.bin("pythran"));
     // Pythran passes -O, -march and -f options through to the C++ compiler.
@@ -468,15 +489,17 @@ fn build_cpp_ext(
     fair: bool,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
-    let (include, ext_suffix) = python_build_vars(venv)?;
-    let flags = c_flags(fair);
+    let vars = python_build_vars(venv)?;
+    // The interpreter's own flags first, as setuptools does for a C++ extension; ladder's mode flags after them.
+    // (CPython's CFLAGS are C flags: g++ ignores the C-only ones with a warning, as under setuptools.)
+    let flags: Vec<String> = vars.cflags.iter().cloned().chain(c_flags(fair)).collect();
     let mut cxx = Command::new(cxx_program());
     cxx.args(&flags)
         .args(["-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden"])
-        .arg(format!("-I{include}"))
+        .arg(format!("-I{}", vars.include))
         .arg(impl_file)
         .arg("-o")
-        .arg(format!("{stem}{ext_suffix}"))
+        .arg(format!("{stem}{}", vars.ext_suffix))
         .args(link.iter().map(|l| format!("-l{l}")))
         .current_dir(dir);
     let line = shown(&cxx);
@@ -503,7 +526,7 @@ fn build_codon(
     fair: bool,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
-    let (_, ext_suffix) = python_build_vars(venv)?;
+    let ext_suffix = python_build_vars(venv)?.ext_suffix;
     let out = Command::new(&venv.python)
         .args([
             "-c",
