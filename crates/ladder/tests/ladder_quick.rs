@@ -115,6 +115,14 @@ fn quick_ladder_every_rung_ok_and_verified() {
     }
     // Codon, from its pinned PyPI package (the compiler is inside the wheel): ok and verified, like every cell.
     assert!(has("nbody", "codon") && has("spectral-norm", "codon"));
+    // The rest of the study's first table, on every rung that expresses them.
+    for bench in ["fannkuch-redux", "mandelbrot", "binary-trees"] {
+        for rung in ["cpython", "pypy", "mypyc", "nuitka", "cython", "codon", "c"] {
+            assert!(has(bench, rung), "{bench} x {rung} missing");
+        }
+    }
+    assert!(has("fannkuch-redux", "numba") && has("fannkuch-redux", "pythran"));
+    assert!(has("mandelbrot", "numba") && has("mandelbrot", "numpy"));
     assert!(
         !has("json-pipeline", "pythran"),
         "pythran cannot express it"

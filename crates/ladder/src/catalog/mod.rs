@@ -59,12 +59,16 @@ impl Catalog {
             ))
             .into());
         }
-        // Keep the study's order for the built-in benchmarks, then anything a user added, by id.
+        // Keep the study's order for the built-in benchmarks (its ladder's three, then the rest of its first
+        // table), then anything a user added, by id.
         let order = [
             "nbody",
             "spectral-norm",
             "json-pipeline",
             "json-pipeline-dicts",
+            "fannkuch-redux",
+            "mandelbrot",
+            "binary-trees",
         ];
         benchmarks.sort_by_key(|b| {
             (

@@ -15,11 +15,22 @@ pub struct Catalog {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Deserialize,
+    serde::Serialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum SizeName {
     Quick,
+    #[default]
     Default,
     Standard,
     /// A number of work units given to `--sizes` that is none of the catalog's sizes: it has no pinned
@@ -187,6 +198,9 @@ pub struct Benchmark {
     pub dir: PathBuf,
     pub input: InputKind,
     pub check: Check,
+    /// The output depends on every multiply and add being rounded on its own (mandelbrot's boundary pixels): every
+    /// compiled rung is built without FMA contraction in both modes, as under `--fair`.
+    pub exact_rounding: bool,
     pub sizes: Vec<Size>,
     /// rung id -> implementation file name (relative to `dir`).
     pub implementations: BTreeMap<String, String>,
@@ -208,6 +222,10 @@ impl Benchmark {
 pub struct Study {
     pub source: String,
     pub baseline: String,
+    /// The size whose n the study's figures are for (`default` unless said: the study measured the n-body,
+    /// spectral-norm and pipeline defaults, and the other Benchmarks Game problems only at their `standard` n).
+    #[serde(default)]
+    pub size: SizeName,
     /// Key: rung id, or `rung@python-version` for the interpreter rungs.
     pub ms: BTreeMap<String, f64>,
     #[serde(default)]
@@ -245,6 +263,8 @@ struct BenchmarkFile {
     work: String,
     input: InputKind,
     check: CheckFile,
+    #[serde(default)]
+    exact_rounding: bool,
     sizes: BTreeMap<String, SizeFile>,
     #[serde(rename = "impl")]
     implementations: BTreeMap<String, String>,
@@ -452,6 +472,7 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
         dir: dir.to_path_buf(),
         input: file.input,
         check,
+        exact_rounding: file.exact_rounding,
         sizes,
         implementations: file.implementations,
         sources: file.sources,

@@ -98,7 +98,10 @@ fn the_repo_catalog_loads_with_the_issue_ids() {
             "nbody",
             "spectral-norm",
             "json-pipeline",
-            "json-pipeline-dicts"
+            "json-pipeline-dicts",
+            "fannkuch-redux",
+            "mandelbrot",
+            "binary-trees"
         ]
     );
     let rungs: Vec<_> = cat.rungs.iter().map(|r| r.id.as_str()).collect();
@@ -117,6 +120,10 @@ fn the_repo_catalog_loads_with_the_issue_ids() {
     assert_eq!(n("json-pipeline", SizeName::Quick), Some(1_000));
     assert_eq!(n("json-pipeline", SizeName::Default), Some(100_000));
     assert_eq!(n("json-pipeline-dicts", SizeName::Default), Some(100_000));
+    // The rest of the study's first table, at the Benchmarks Game's sizes as standard.
+    assert_eq!(n("fannkuch-redux", SizeName::Standard), Some(12));
+    assert_eq!(n("mandelbrot", SizeName::Standard), Some(16_000));
+    assert_eq!(n("binary-trees", SizeName::Standard), Some(21));
     // Every benchmark either implements a core rung or says why it cannot.
     for b in &cat.benchmarks {
         for rung in [

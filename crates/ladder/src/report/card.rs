@@ -152,16 +152,16 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 verification: verification(&cells, n),
                 work: bench.work.clone(),
                 baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
-                // The study measured its own (the default) size only: beside another n its figures mislead.
+                // The study measured one size per benchmark: beside another n its figures mislead.
                 study_source: bench
                     .study
                     .as_ref()
-                    .filter(|_| size == SizeName::Default)
+                    .filter(|s| size == s.size)
                     .map(|s| s.source.clone()),
                 study_baseline: bench
                     .study
                     .as_ref()
-                    .filter(|_| size == SizeName::Default)
+                    .filter(|s| size == s.size)
                     .map(|s| s.baseline.clone()),
                 rows,
                 notes,
@@ -204,8 +204,8 @@ pub(crate) fn study_figure(
     bench: &crate::results::BenchmarkInfo,
     c: &Cell,
 ) -> Option<(f64, f64)> {
-    // The study's figures are for its size (the default one); another n is other work.
-    if c.size != SizeName::Default {
+    // The study's figures are for its size (usually the default one); another n is other work.
+    if bench.study.as_ref().is_none_or(|s| s.size != c.size) {
         return None;
     }
     let minor = results

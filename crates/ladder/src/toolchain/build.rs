@@ -140,7 +140,7 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
         cc_program(),
         compiler_version(),
         cxx_program(),
-        c_flags(req.fair),
+        c_flags(req.fair || req.bench.exact_rounding),
         req.link,
     ));
     for f in files {
@@ -153,6 +153,9 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
 
 /// Builds (or finds the cached build of) one rung's implementation of one benchmark.
 pub fn build(req: &BuildRequest) -> Result<Built> {
+    // A benchmark whose output depends on each rounding is built under the fair rules (no contraction) in both
+    // modes: a fused multiply-add would be a wrong answer there, not a faster one.
+    let fair = req.fair || req.bench.exact_rounding;
     let module = module_name(req.impl_file);
     if matches!(req.kind, BuildKind::None | BuildKind::Maturin) {
         // Plain modules run from the catalog; the Rust rung's extension lives in the venv (see `ensure_kernels`).
@@ -211,18 +214,18 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     let started = std::time::Instant::now();
     let venv = || req.venv.context("this build runs in a venv");
     let mut info = match req.kind {
-        BuildKind::Mypyc => build_mypyc(venv()?, &dir, req.impl_file, &log, req.fair)?,
-        BuildKind::Cython => build_cython(venv()?, &dir, req.impl_file, &log, req.fair, annotate)?,
-        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, req.fair)?,
-        BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, req.fair)?,
-        BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, req.fair)?,
-        BuildKind::Codon => build_codon(venv()?, &dir, req.impl_file, &log, req.fair)?,
+        BuildKind::Mypyc => build_mypyc(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::Cython => build_cython(venv()?, &dir, req.impl_file, &log, fair, annotate)?,
+        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, fair)?,
+        BuildKind::Codon => build_codon(venv()?, &dir, req.impl_file, &log, fair)?,
         BuildKind::Cc => build_cc(
             &dir,
             &req.bench.id,
             req.bench.sources.get(req.rung),
             &log,
-            req.fair,
+            fair,
         )?,
         BuildKind::None | BuildKind::Maturin => unreachable!("handled above"),
     };
