@@ -132,12 +132,12 @@ fn sha(b: &[u8]) -> String {
 
 fn ended_reason(o: &exec::Once, timeout: Duration) -> (String, String) {
     match o.ended {
-        exec::Ended::TimedOut => (
+        exec::Exit::TimedOut => (
             "timeout".into(),
             format!("ran longer than --timeout {} s", timeout.as_secs_f64()),
         ),
-        exec::Ended::Signal(s) => ("failed".into(), format!("killed by signal {s}")),
-        exec::Ended::Exited(c) => (
+        exec::Exit::Signal(s) => ("failed".into(), format!("killed by signal {s}")),
+        exec::Exit::Code(c) => (
             "failed".into(),
             format!(
                 "exited with code {c}: {}",
@@ -171,7 +171,7 @@ fn attempt(
             }
         };
         let same_exit = o.ended == base.ended;
-        if !same_exit && o.ended != exec::Ended::Exited(0) && i == 0 {
+        if !same_exit && o.ended != exec::Exit::Code(0) && i == 0 {
             let (status, reason) = ended_reason(&o, opts.timeout);
             a.status = status;
             a.reason = reason;
@@ -317,7 +317,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
     for _ in 0..opts.repeats {
         let o = exec::run(&base_argv, opts.work_dir, &[], opts.timeout)
             .context("running the baseline")?;
-        let stop = !matches!(o.ended, exec::Ended::Exited(_));
+        let stop = !matches!(o.ended, exec::Exit::Code(_));
         base_runs.push(o);
         if stop {
             break;
@@ -351,7 +351,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
             runtime: base_rt.map_or_else(|| inv.interpreter.executable.clone(), |r| r.id.clone()),
             python: inv.interpreter.clone(),
             exit_code: match first.ended {
-                exec::Ended::Exited(c) => Some(c),
+                exec::Exit::Code(c) => Some(c),
                 _ => None,
             },
             median_ns: summary.as_ref().map(|s| s.median_ns),
@@ -373,7 +373,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
             )
         },
     };
-    if first.ended != exec::Ended::Exited(0) {
+    if first.ended != exec::Exit::Code(0) {
         let (_, reason) = ended_reason(&first, opts.timeout);
         anyhow::bail!(crate::error::UsageError::new(format!(
             "the program itself fails on its own interpreter ({reason}); climb needs a run that succeeds to compare against"
