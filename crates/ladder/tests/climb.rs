@@ -62,9 +62,10 @@ fn numeric_example_is_faster_on_pypy_and_compiles_with_mypyc() {
         .expect("a PyPy attempt");
     assert_eq!(pypy["status"], "ok", "{pypy}");
     assert_eq!(pypy["output_identical"], true);
-    // Faster with 95% confidence: the whole interval is above 1.
-    let lo = pypy["speedup_ci95"][0].as_f64().unwrap();
-    assert!(lo > 1.0, "PyPy's speedup interval reaches below 1: {pypy}");
+    // PyPy's JIT runs this loop many times faster than CPython (9-18x measured here, start-up included); only a bound
+    // far below that is asserted, since the host's load moves each side's time by up to 2x.
+    let speedup = pypy["speedup"].as_f64().unwrap();
+    assert!(speedup > 2.0, "PyPy's speedup: {pypy}");
     assert!(pypy["median_ns"].as_f64().unwrap() > 0.0);
     let mypyc = all
         .iter()

@@ -248,6 +248,18 @@ pub fn enclosing_function(name: &str) -> &str {
     }
 }
 
+impl Profile {
+    /// The main thread's on-CPU share of its samples (the thread named MainThread, else the most sampled one).
+    pub fn main_on_cpu_share(&self) -> Option<f64> {
+        self.threads
+            .iter()
+            .find(|t| t.name.as_deref() == Some("MainThread"))
+            .or_else(|| self.threads.iter().max_by_key(|t| t.samples))
+            .filter(|t| t.samples > 0)
+            .map(|t| t.on_cpu_share)
+    }
+}
+
 fn thread_share(id: u64, t: &ThreadTally) -> ThreadShare {
     let n = t.samples.max(1) as f64;
     ThreadShare {

@@ -11,8 +11,8 @@
 //!
 //! Deviations from DESIGN.md/issue 4, stated so nobody mistakes them: native frames are not unwound (py-spy's
 //! `unwind` feature needs libunwind's development files), so "native" time is on-CPU time without the GIL (see
-//! [`sampler`]); the run is profiled under tracemalloc, which slows allocation-heavy code, so absolute times in
-//! the advice are those of the profiled run, and `ladder climb` is the command that measures.
+//! [`sampler`]); allocation sites come from short windows of tracemalloc, so they are a sample,
+//! and absolute times in the advice are those of the profiled run, and `ladder climb` is the command that measures.
 
 pub mod classify;
 pub mod command;
@@ -48,13 +48,16 @@ pub struct Advice {
     pub gc_ns: Option<u64>,
     /// GC time over the program's own wall time (wall time less `snapshot_ns`).
     pub gc_share: Option<f64>,
-    /// Wall time the bootstrap spent taking tracemalloc snapshots (included in `wall_ns`).
+    /// Wall time the bootstrap spent sampling allocation sites (included in `wall_ns`).
     pub snapshot_ns: u64,
     pub peak_rss_bytes: u64,
-    pub traced_peak_bytes: Option<u64>,
+    /// The most small-object blocks (pymalloc's, up to 512 bytes) alive at once; None where not measured (PyPy).
+    pub peak_live_blocks: Option<u64>,
+    /// The allocation sites of the windows sampled: what each window allocated and still held when it closed,
+    /// summed over the windows, largest first.
     pub top_allocation_sites: Vec<profile::Site>,
-    /// When the sites were read: "largest heap seen" or "exit".
-    pub allocation_sites_at: Option<String>,
+    /// What the sites were sampled from, in words (None when they were not sampled).
+    pub allocation_sampling: Option<String>,
     /// The sampling profile (rates, per-thread on-CPU share, native share); None when py-spy could not attach.
     pub profile: Option<hotspots::Profile>,
     /// Why there is no profile, or why it stopped early (e.g. no ptrace permission, with how to allow it).
@@ -85,7 +88,6 @@ pub fn advise(
     // py-spy reads CPython's interpreter structures; other interpreters run unsampled, and say so.
     let sample_hz = (inv.interpreter.implementation == "cpython").then_some(SAMPLE_HZ);
     let mut run = profile::run(&inv, work_dir, timeout, sample_hz)?;
-    let (verdict, verdict_why) = classify::classify(&classify::Figures::from(&run));
     let cpu_share = if run.wall_ns > 0 {
         run.cpu_ns as f64 / run.wall_ns as f64
     } else {
@@ -140,6 +142,12 @@ pub fn advise(
             )),
         ),
     };
+    let (verdict, verdict_why) = classify::classify(&classify::Figures {
+        sampled_main_on_cpu: profile
+            .as_ref()
+            .and_then(hotspots::Profile::main_on_cpu_share),
+        ..classify::Figures::from(&run)
+    });
     let mut hot = profile
         .as_ref()
         .map(|p| p.hotspots.clone())
@@ -216,8 +224,19 @@ pub fn advise(
             .map(|r| r.gc_ns as f64 / (run.wall_ns - r.snapshot_ns) as f64),
         snapshot_ns: run.report.as_ref().map_or(0, |r| r.snapshot_ns),
         peak_rss_bytes: run.peak_rss_bytes,
-        traced_peak_bytes: run.report.as_ref().and_then(|r| r.traced_peak_bytes),
-        allocation_sites_at: run.report.as_ref().and_then(|r| r.sites_at.clone()),
+        peak_live_blocks: run.report.as_ref().and_then(|r| r.peak_blocks),
+        allocation_sampling: run
+            .report
+            .as_ref()
+            .filter(|r| r.sampled_windows > 0)
+            .map(|r| {
+                format!(
+                    "tracemalloc on in {} windows, {:.0} ms of the {:.0} ms of CPU time",
+                    r.sampled_windows,
+                    r.sampled_cpu_ns as f64 / 1e6,
+                    run.cpu_ns as f64 / 1e6
+                )
+            }),
         top_allocation_sites: run.report.map(|r| r.top_sites).unwrap_or_default(),
         profile,
         profiler_error,
@@ -277,6 +296,9 @@ pub fn render(a: &Advice) -> String {
     ));
     if let Some(g) = a.gc_share {
         s.push_str(&format!(", GC {:.0}% of wall", g * 100.0));
+    }
+    if let Some(b) = a.peak_live_blocks {
+        s.push_str(&format!(", {b} small objects alive at peak"));
     }
     s.push('\n');
     s.push_str(&format!("  verdict: {}\n", a.verdict.as_str()));
@@ -386,11 +408,8 @@ pub fn render(a: &Advice) -> String {
     }
     if !a.top_allocation_sites.is_empty() {
         s.push_str(&format!(
-            "  top allocation sites (tracemalloc, {}):\n",
-            match a.allocation_sites_at.as_deref() {
-                Some("largest heap seen") => "at the largest heap seen",
-                _ => "at exit",
-            }
+            "  top allocation sites (sampled: {}):\n",
+            a.allocation_sampling.as_deref().unwrap_or("")
         ));
         for site in a.top_allocation_sites.iter().take(5) {
             s.push_str(&format!(

@@ -31,12 +31,17 @@ pub struct BootstrapReport {
     pub error: Option<String>,
     pub gc_ns: u64,
     pub gc_measured: bool,
-    pub traced_peak_bytes: Option<u64>,
-    pub top_sites: Vec<Site>,
-    /// "largest heap seen" or "exit": when the sites were read.
+    /// The most small-object blocks (pymalloc's, up to 512 bytes) alive at once, read at every CPU tick; None
+    /// where the interpreter has no tracemalloc (PyPy).
     #[serde(default)]
-    pub sites_at: Option<String>,
-    /// Time the bootstrap spent taking heap snapshots: not the program's own time.
+    pub peak_blocks: Option<u64>,
+    pub top_sites: Vec<Site>,
+    /// How many windows of tracing the sites were summed over, and the CPU time they covered.
+    #[serde(default)]
+    pub sampled_windows: u64,
+    #[serde(default)]
+    pub sampled_cpu_ns: u64,
+    /// Time the bootstrap spent sampling allocation sites (its SIGPROF handler): not the program's own time.
     #[serde(default)]
     pub snapshot_ns: u64,
     /// The interpreter's standard library and site-packages folders: frames there are library code.
