@@ -1,5 +1,6 @@
-//! The user's command line: which interpreter it names (resolved the way the shell would, through PATH), and
-//! what it runs (a script, `-m module` or `-c code`). Anything else is a usage error that says why.
+//! The user's command line: which interpreter it names (resolved the way the shell would, through PATH, then
+//! followed to the real executable), and what it runs (a script, `-m module` or `-c code`). Anything else is a
+//! usage error that says why.
 
 use crate::error::UsageError;
 use anyhow::Result;
@@ -9,8 +10,13 @@ use std::process::Command;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Interpreter {
-    /// As the command named it, resolved through PATH (a pyenv shim stays a shim, as in the shell).
+    /// The interpreter that is run: the one the command starts, as its own `sys.executable` names it. A pyenv or
+    /// asdf shim or a wrapper script is a program that starts another; timed, its own start-up (a shell and
+    /// pyenv's version lookup, ~180 ms) would count as the program's. The wrapper's environment changes (pyenv
+    /// puts the version's bin folder first on PATH) are not made.
     pub path: PathBuf,
+    /// As the command named it, resolved through PATH (e.g. ~/.pyenv/shims/python3).
+    pub named: PathBuf,
     /// What the interpreter reports as `sys.executable`.
     pub executable: String,
     pub implementation: String,
@@ -125,10 +131,47 @@ fn probe(path: &std::path::Path) -> Option<Interpreter> {
     if !ver.starts_with("3.") {
         return None;
     }
+    // sys.executable is empty or not a file when the interpreter cannot tell (embedded, some sandboxes).
+    let real = PathBuf::from(exe);
     Some(Interpreter {
-        path: path.to_path_buf(),
+        path: if real.is_absolute() && real.is_file() {
+            real
+        } else {
+            path.to_path_buf()
+        },
+        named: path.to_path_buf(),
         executable: exe.to_string(),
         implementation: imp.to_string(),
         version: ver.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A wrapper script (what pyenv's and asdf's shims are) is followed to the interpreter it starts; the
+    /// interpreter's own path stays itself.
+    #[test]
+    fn wrappers_and_shims_resolve_to_the_real_interpreter() {
+        let real = probe(&crate::toolchain::tools::which("python3").expect("python3 on PATH"))
+            .expect("python3 answers")
+            .path;
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("python3");
+        std::fs::write(
+            &wrapper,
+            format!("#!/bin/sh\nexec {} \"$@\"\n", real.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let argv = [wrapper.display().to_string(), "-c".into(), "pass".into()];
+        let inv = resolve(&argv).unwrap();
+        assert_eq!(inv.interpreter.path, real);
+        assert_eq!(inv.interpreter.named, wrapper);
+        let direct = resolve(&[real.display().to_string(), "-c".into(), "pass".into()]).unwrap();
+        assert_eq!(direct.interpreter.path, real);
+        assert_eq!(direct.interpreter.named, real);
+    }
 }
