@@ -122,7 +122,8 @@ pub fn classify(f: &Figures) -> (Verdict, Vec<String>) {
         Some(gc) => why.push(format!(
             "the cyclic garbage collector took {:.0}% of the time the program was not waiting for a CPU \
              (memory-bound from {:.0}%)",
-            gc as f64 / runnable * 100.0,
+            // GC time is wall time and may include run-queue waits of its own: at most all of the time.
+            (gc as f64 / runnable).min(1.0) * 100.0,
             MEMORY_GC_SHARE * 100.0
         )),
         None => why.push("GC time not measured (this interpreter has no gc.callbacks)".into()),

@@ -16,10 +16,12 @@
 
 pub mod classify;
 pub mod command;
+pub mod findings;
 pub mod flame;
 pub mod hotspots;
 pub mod profile;
 pub mod recommend;
+pub mod regions;
 pub mod sampler;
 pub mod traits;
 
@@ -64,6 +66,9 @@ pub struct Advice {
     pub profiler_error: Option<String>,
     /// The program's hot functions, hottest first, with their source traits.
     pub hotspots: Vec<hotspots::Hotspot>,
+    /// Algorithmic findings on the program's lines and, for a memory-bound program, the data-structure change for
+    /// its top allocation sites; the hot ones (a share of at least 5%) first, and ranked before any rung.
+    pub findings: Vec<findings::Finding>,
     /// The modules the hot functions live in (imports of C extensions, annotation coverage).
     pub modules: Vec<traits::ModuleTraits>,
     /// The decision tree's advice, ranked; empty unless cpu-bound (the verdict's own advice applies then).
@@ -124,13 +129,13 @@ pub fn advise(
         .as_ref()
         .map(|r| r.library_paths.clone())
         .unwrap_or_default();
+    let cls = hotspots::Classifier {
+        library_paths: &library_paths,
+        bootstrap: &run.bootstrap_path,
+        code_target: matches!(inv.target, command::Target::Code(_)),
+    };
     let (profile, profiler_error) = match samples {
         Some(s) if s.attach_error.is_none() => {
-            let cls = hotspots::Classifier {
-                library_paths: &library_paths,
-                bootstrap: &run.bootstrap_path,
-                code_target: matches!(inv.target, command::Target::Code(_)),
-            };
             (Some(hotspots::build(&s, &cls)), s.stopped_early.clone())
         }
         Some(s) => (None, s.attach_error),
@@ -152,46 +157,58 @@ pub fn advise(
         .as_ref()
         .map(|p| p.hotspots.clone())
         .unwrap_or_default();
-    // Read the source of each hot function's file once; files are resolved against the program's folder.
-    let mut modules: Vec<traits::SourceModule> = Vec::new();
+    let mut sources = regions::Sources::new(work_dir, &inv.target);
     for h in &mut hot {
-        let path = work_dir.join(&h.file);
-        let key = path.display().to_string();
-        let i = match modules.iter().position(|m| m.traits.file == key) {
-            Some(i) => i,
-            None => {
-                modules.push(match (&inv.target, h.file.as_str()) {
-                    // `-c CODE`: the source is the command line itself.
-                    (command::Target::Code(code), "<string>") => {
-                        traits::SourceModule::parse(&key, code.clone())
-                    }
-                    _ => traits::SourceModule::read(&path),
-                });
-                modules.len() - 1
-            }
-        };
-        if let Some(t) = modules[i].function(&h.function, h.line) {
-            h.traits = t.labels(&modules[i].traits);
+        let i = sources.index(&h.file);
+        if let Some(t) = sources.modules[i].function(&h.function, h.line) {
+            h.traits = t.labels(&sources.modules[i].traits);
             h.source_traits = Some(t);
         }
     }
-    let module_traits: Vec<traits::ModuleTraits> =
-        modules.iter().map(|m| m.traits.clone()).collect();
+    let built = profile
+        .as_ref()
+        .map(|p| regions::build(p, &cls, &mut sources));
+    if let Some(b) = &built {
+        for h in &mut hot {
+            h.region = b
+                .by_hotspot
+                .get(&(h.function.clone(), h.file.clone()))
+                .map(|&i| b.regions[i].region.clone());
+        }
+    }
+    let findings = findings::collect(
+        &mut sources,
+        built.as_ref().map(|b| &b.line_shares),
+        (verdict == classify::Verdict::MemoryBound)
+            .then(|| run.report.as_ref().map(|r| &r.top_sites[..]))
+            .flatten()
+            .unwrap_or(&[]),
+        &cls,
+    );
+    let module_traits = sources.module_traits();
+    // The tree reads the hot regions: a loop with the helpers it calls, where the work is.
     let evidence = recommend::Evidence {
         verdict,
         implementation: &inv.interpreter.implementation,
         version: &inv.interpreter.version,
         profile: profile.as_ref(),
-        hot: hot
-            .iter()
-            .filter_map(|h| {
-                let t = h.source_traits.as_ref()?;
-                let m = module_traits
+        hot: built
+            .as_ref()
+            .map(|b| {
+                b.regions
                     .iter()
-                    .find(|m| m.file == work_dir.join(&h.file).display().to_string())?;
-                Some((h.function.as_str(), h.share, t, m, &h.lines[..]))
+                    .filter_map(|r| {
+                        Some((
+                            r.region.functions[0].as_str(),
+                            r.region.inclusive_share,
+                            r.traits.as_ref()?,
+                            &module_traits[r.module],
+                            &r.lines[..],
+                        ))
+                    })
+                    .collect()
             })
-            .collect(),
+            .unwrap_or_default(),
     };
     let (recommendations, ruled_out) =
         recommend::rule_out_slower(recommend::recommend(&evidence, figures));
@@ -241,6 +258,7 @@ pub fn advise(
         profile,
         profiler_error,
         hotspots: hot,
+        findings,
         modules: module_traits,
         recommendations,
         ruled_out,
@@ -360,6 +378,43 @@ pub fn render(a: &Advice) -> String {
             if !h.traits.is_empty() {
                 s.push_str(&format!("           traits: {}\n", h.traits.join("; ")));
             }
+            if let Some(r) = h
+                .region
+                .as_ref()
+                .filter(|r| r.functions.len() > 1 || r.functions[0] != h.function)
+            {
+                s.push_str(&format!(
+                    "           in the loop at {}:{}-{} ({:.0}% with what it calls: {})\n",
+                    r.file,
+                    r.first_line,
+                    r.last_line,
+                    r.inclusive_share * 100.0,
+                    r.functions.join(" -> ")
+                ));
+            }
+        }
+    }
+    let hot_findings: Vec<&findings::Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.kind == findings::Kind::Memory || f.share >= findings::HOT_SHARE)
+        .collect();
+    if !hot_findings.is_empty() {
+        s.push_str("  fix first (the algorithm and data structures, before any runtime):\n");
+        for (i, f) in hot_findings.iter().enumerate() {
+            let share = match f.kind {
+                findings::Kind::Algorithm => format!("{:.0}% of on-CPU samples", f.share * 100.0),
+                findings::Kind::Memory => format!("{:.0}% of sampled bytes", f.share * 100.0),
+            };
+            s.push_str(&format!(
+                "    {}. {}:{} {} ({share})\n       why: {}\n       fix: {}\n",
+                i + 1,
+                f.file,
+                f.line,
+                f.pattern,
+                f.why,
+                f.fix
+            ));
         }
     }
     if a.hotspots.is_empty() && a.profile.as_ref().is_some_and(|p| p.active_samples > 0) {
@@ -376,7 +431,11 @@ pub fn render(a: &Advice) -> String {
         });
     }
     if !a.recommendations.is_empty() {
-        s.push_str("  recommendations (the study's decision tree, in its order):\n");
+        s.push_str(if hot_findings.is_empty() {
+            "  recommendations (the study's decision tree, in its order):\n"
+        } else {
+            "  then the runtime (the study's decision tree, in its order):\n"
+        });
         for r in &a.recommendations {
             s.push_str(&format!(
                 "    {}. {} [{}]: {}\n",
@@ -404,6 +463,12 @@ pub fn render(a: &Advice) -> String {
             r.rung,
             r.expected_speedup.map(speedup_range).unwrap_or_default(),
             r.source
+        ));
+    }
+    let cold = a.findings.len() - hot_findings.len();
+    if cold > 0 {
+        s.push_str(&format!(
+            "  {cold} more finding(s) on lines with little or no time (see --json `findings`)\n"
         ));
     }
     if !a.top_allocation_sites.is_empty() {
