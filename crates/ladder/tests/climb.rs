@@ -226,6 +226,30 @@ fn imported_hot_modules_compile_and_a_failed_build_says_why() {
     );
 }
 
+/// `ladder climb --rung RUNGS --repeats 1 --json JSON -- COMMAND` run in `dir`, which must succeed; its document.
+fn climb_json(
+    dir: &std::path::Path,
+    json: &std::path::Path,
+    rungs: &str,
+    command: &[&std::ffi::OsStr],
+) -> serde_json::Value {
+    let out = ladder()
+        .current_dir(dir)
+        .args(["climb", "--rung", rungs, "--repeats", "1", "--json"])
+        .arg(json)
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap()
+}
+
 /// Every file under `dir` with its bytes; `__pycache__` left out (the interpreter writes bytecode there whenever
 /// the program runs, with or without ladder).
 fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
@@ -268,28 +292,12 @@ fn package_modules_compile_for_dash_m_and_entry_points_and_user_files_are_untouc
     )
     .unwrap();
     let before = snapshot(proj.path());
-    let json = out_dir.path().join("climb-m.json");
-    let out = ladder()
-        .current_dir(proj.path())
-        .args([
-            "climb",
-            "--rung",
-            "mypyc,cython",
-            "--repeats",
-            "1",
-            "--json",
-        ])
-        .arg(&json)
-        .args(["--", "python3", "-m", "geom"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let doc = climb_json(
+        proj.path(),
+        &out_dir.path().join("climb-m.json"),
+        "mypyc,cython",
+        &["python3".as_ref(), "-m".as_ref(), "geom".as_ref()],
     );
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     for rung in ["mypyc", "cython"] {
         let a = attempts(&doc).iter().find(|a| a["rung"] == rung).unwrap();
         assert_eq!(a["status"], "ok", "{a}");
@@ -328,22 +336,12 @@ fn package_modules_compile_for_dash_m_and_entry_points_and_user_files_are_untouc
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let json = out_dir.path().join("climb-entry.json");
-    let out = ladder()
-        .current_dir(proj.path())
-        .args(["climb", "--rung", "mypyc", "--repeats", "1", "--json"])
-        .arg(&json)
-        .arg("--")
-        .arg(&tool)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let doc = climb_json(
+        proj.path(),
+        &out_dir.path().join("climb-entry.json"),
+        "mypyc",
+        &[tool.as_os_str()],
     );
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     // The command as typed is what is reported.
     assert_eq!(doc["command"][0], tool.display().to_string());
     let a = &attempts(&doc)[0];
