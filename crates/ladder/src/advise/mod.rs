@@ -214,7 +214,9 @@ pub fn advise(
         recommend::rule_out_slower(recommend::recommend(&evidence, figures));
     Ok(Advice {
         schema: SCHEMA,
-        version: 1,
+        // 2: `traced_peak_bytes` and `allocation_sites_at` gave way to `peak_live_blocks` and `allocation_sampling`;
+        // `findings` and `hotspots[].region` added.
+        version: 2,
         command: argv.to_vec(),
         python: inv.interpreter.clone(),
         status,
