@@ -98,6 +98,19 @@ fn numeric_example_json_contract_and_flame_graph() {
             .iter()
             .any(|t| t == "numeric-loop (nested)")
     );
+    // The inclusive region: the pair loop inside simulate, its share at least the function's own.
+    let region = &h["region"];
+    assert!(
+        region["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("numeric_loops.py")
+    );
+    assert!(region["first_line"].as_u64().unwrap() <= h["line"].as_u64().unwrap());
+    assert!(region["last_line"].as_u64().unwrap() >= h["line"].as_u64().unwrap());
+    assert_eq!(region["functions"][0], "simulate");
+    assert!(region["inclusive_share"].as_f64().unwrap() > 0.5);
+    assert!(doc["findings"].is_array());
     let r = &doc["recommendations"][0];
     assert_eq!(r["rung"], "numba");
     let e = r["expected_speedup"].as_array().unwrap();

@@ -359,7 +359,9 @@ pub fn build_cython(
     fair: bool,
     annotate: bool,
 ) -> Result<BuildInfo> {
-    let stem = module_name(impl_file);
+    // The path without `.py`: a module inside a package is built beside its source (climb keeps the package).
+    let stem = Path::new(impl_file).with_extension("");
+    let stem = stem.display();
     let c_file = format!("{stem}.c");
     let mut cython = Command::new(&venv.python);
     cython.args(["-m", "cython", "-3"]);
