@@ -314,7 +314,7 @@ fn row(
             format!("{} [{}]", other.as_str(), notes.len())
         }
     };
-    let cores = match (c.cpu_ns, c.median_ns, c.threads) {
+    let cores = match (c.cpu_ns, c.median_ns, c.working_threads()) {
         (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => match c.processes {
             Some(p) if p > 1 => format!("{:.1} cpu/wall, {p} proc", cpu / wall),
             _ => format!("{:.1} cpu/wall, {t} thr", cpu / wall),

@@ -82,16 +82,10 @@ fn ladder_rows(
         .collect()
 }
 
-/// The threads an implementation said it computed on (`ladder_info()`'s "threads"). The worker's own thread count
-/// also counts idle pool threads (JAX starts a dozen), so it cannot tell a parallel rung from a serial one.
-fn working_threads(c: &Cell) -> Option<u64> {
-    c.impl_info.as_ref()?.get("threads")?.as_u64()
-}
-
 /// Rungs that ran on more than one core, or tried to: several working threads or processes (even when they
 /// waited for a core, as on a busy machine), or CPU time clearly above wall time (a BLAS that threads by itself).
 fn multi_core(c: &Cell) -> bool {
-    working_threads(c).unwrap_or(1) > 1
+    c.reported_threads().unwrap_or(1) > 1
         || c.processes.unwrap_or(1) > 1
         || matches!((c.cpu_ns, c.median_ns), (Some(cpu), Some(wall)) if wall > 0.0 && cpu / wall > 1.2)
 }
@@ -99,10 +93,12 @@ fn multi_core(c: &Cell) -> bool {
 /// `1.8 cores, 2 threads`, or `… 3 processes` for a process pool (whose worker has one thread).
 fn cores_text(c: &Cell) -> String {
     let busy = c.cpu_ns.unwrap_or(0.0) / c.median_ns.unwrap_or(1.0);
-    match (c.processes, working_threads(c)) {
-        (Some(p), _) if p > 1 => format!("{busy:.1} cores, {p} processes"),
-        (_, Some(t)) => format!("{busy:.1} cores, {t} threads"),
-        _ => format!("{busy:.1} cores busy"),
+    match c.processes {
+        Some(p) if p > 1 => format!("{busy:.1} cores, {p} processes"),
+        _ => match c.reported_threads() {
+            Some(t) if t > 1 => format!("{busy:.1} cores, {t} threads"),
+            _ => format!("{busy:.1} cores busy"),
+        },
     }
 }
 
