@@ -73,6 +73,14 @@ const CASES: &[(&str, &str)] = &[
     (r#"k.spectral_norm(10**30)"#, "between 1 and 100000"),
     (r#"k.nbody(2**64)"#, "steps must be"),
     (r#"k.nbody(1.5)"#, "steps must be"),
+    (r#"k.fannkuch_redux(0)"#, "between 1 and 16"),
+    (r#"k.fannkuch_redux(17)"#, "between 1 and 16"),
+    (r#"k.fannkuch_redux("7")"#, "must be an int"),
+    (r#"k.mandelbrot(0)"#, "between 1 and 65536"),
+    (r#"k.mandelbrot(10**12)"#, "between 1 and 65536"),
+    (r#"k.binary_trees(-1)"#, "between 0 and 30"),
+    (r#"k.binary_trees(31)"#, "between 0 and 30"),
+    (r#"k.binary_trees(None)"#, "must be an int"),
 ];
 
 const HARNESS: &str = r#"
