@@ -7,7 +7,10 @@ mod embedded;
 mod model;
 mod python_req;
 
-pub use embedded::{KERNELS_PROFILE, WORKER_PY, embedded_kernels_crate, hex, materialize_embedded};
+pub use embedded::{
+    KERNELS_PROFILE, WORKER_PY, embedded_catalog_hash, embedded_kernels_crate, hex,
+    materialize_embedded,
+};
 pub use model::{
     Benchmark, BuildKind, Catalog, CheckKind, InputKind, Rung, RuntimeSelector, Size, SizeName,
     Study,

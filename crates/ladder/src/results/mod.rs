@@ -325,6 +325,9 @@ pub struct Results {
     pub schema: String,
     pub version: u32,
     pub ladder_version: String,
+    /// The ladder that wrote the document: version, commit and built-in catalog (absent in older documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder_build: Option<LadderBuild>,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub command: Vec<String>,
@@ -338,6 +341,36 @@ pub struct Results {
     pub rungs: Vec<RungInfo>,
     pub benchmarks: Vec<BenchmarkInfo>,
     pub cells: Vec<Cell>,
+}
+
+/// What tells one ladder binary from another, so two results can be told apart by the ladder that made them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LadderBuild {
+    pub version: String,
+    /// The git commit it was built from, or `unknown` (a build from a source tree without .git).
+    pub commit: String,
+    /// The content hash of the built-in catalog (`--catalog DIR` runs record their command line besides).
+    pub catalog: String,
+}
+
+impl LadderBuild {
+    /// This binary's.
+    pub fn this_binary() -> LadderBuild {
+        LadderBuild {
+            version: env!("CARGO_PKG_VERSION").into(),
+            commit: env!("LADDER_COMMIT").into(),
+            catalog: crate::catalog::embedded_catalog_hash().into(),
+        }
+    }
+
+    /// One line: `0.1.0 (commit 1a2b3c4d5e6f, catalog 0123456789abcdef)`.
+    pub fn describe(&self) -> String {
+        let commit = self.commit.get(..12).unwrap_or(&self.commit);
+        format!(
+            "{} (commit {commit}, catalog {})",
+            self.version, self.catalog
+        )
+    }
 }
 
 impl Results {

@@ -1,0 +1,78 @@
+//! Issue 18: ladder as an installed program. `ladder --version` and every results document say which ladder
+//! made them (version, commit, built-in catalog).
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn home() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("install-home");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The commit of the checkout these tests run in, as git says it.
+fn checkout_commit() -> String {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "these tests run in a git checkout");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn version_names_the_commit_and_the_built_in_catalog() {
+    let catalog = ladder::catalog::embedded_catalog_hash();
+    let commit = checkout_commit();
+    for flag in ["--version", "-V"] {
+        let out = Command::cargo_bin("ladder")
+            .unwrap()
+            .arg(flag)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let line = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            line.trim(),
+            format!(
+                "ladder {} (commit {}, catalog {catalog})",
+                env!("CARGO_PKG_VERSION"),
+                &commit[..12]
+            ),
+            "{flag}"
+        );
+    }
+    // the hash names the folder the built-in catalog is written to
+    let home = home();
+    let written = ladder::catalog::materialize_embedded(&home).unwrap();
+    assert_eq!(written.file_name().unwrap().to_str().unwrap(), catalog);
+}
+
+#[test]
+fn results_documents_record_the_ladder_that_wrote_them() {
+    let home = home();
+    let json = home.join("version.json");
+    let out = Command::cargo_bin("ladder")
+        .unwrap()
+        .env("LADDER_HOME", &home)
+        .args([
+            "run", "--size", "quick", "--bench", "nbody", "--rung", "cpython", "--json",
+        ])
+        .arg(&json)
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let build = &doc["ladder_build"];
+    assert_eq!(build["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(build["commit"], checkout_commit());
+    assert_eq!(build["catalog"], ladder::catalog::embedded_catalog_hash());
+    // and the document still reads back
+    ladder::results::Results::read(&json).unwrap();
+}
