@@ -76,3 +76,39 @@ fn results_documents_record_the_ladder_that_wrote_them() {
     // and the document still reads back
     ladder::results::Results::read(&json).unwrap();
 }
+
+/// `cargo install --path crates/ladder` and the wheels ship the binary alone: the catalog, the worker and the Rust
+/// rung's crate are compiled in. A path into the checkout outside an `include_*!` macro or a test module would be
+/// read at run time and break every installed copy. (scripts/release checks the same end to end: it installs from
+/// an exported tree, removes the tree, then runs the installed ladder.)
+#[test]
+fn nothing_outside_tests_names_the_checkout_at_run_time() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offending = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let is_test_file = path.file_name().is_some_and(|n| n == "tests.rs")
+                || path.components().any(|c| c.as_os_str() == "tests");
+            if path.extension().is_none_or(|e| e != "rs") || is_test_file {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // everything from the first test module on is test code
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for (i, line) in code.lines().enumerate() {
+                let names_checkout = line.contains("CARGO_MANIFEST_DIR") || line.contains("../../");
+                let embedded = line.contains("include_dir!") || line.contains("include_str!");
+                if names_checkout && !embedded && !line.trim_start().starts_with("//") {
+                    offending.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(offending.is_empty(), "{offending:#?}");
+}
