@@ -22,6 +22,14 @@ pub const KERNELS_PROFILE: &str = "[profile.release]\ncodegen-units = 1\nlto = \
 static LOCKFILE: &str = include_str!("../../../../Cargo.lock");
 pub static WORKER_PY: &str = include_str!("../../../../worker/worker.py");
 
+/// The version of the Rust rung's crate ladder embeds: a prebuilt ladder-kernels wheel must be of this version.
+pub fn embedded_kernels_version() -> String {
+    toml::from_str::<toml::Table>(KERNELS_MANIFEST)
+        .ok()
+        .and_then(|doc| Some(doc.get("package")?.get("version")?.as_str()?.to_string()))
+        .unwrap_or_default()
+}
+
 /// Writes the embedded catalog under `home` and returns its folder.
 pub fn materialize_embedded(home: &Path) -> Result<PathBuf> {
     write_tree(&home.join("catalog"), &collect_files(&CATALOG))
@@ -173,6 +181,17 @@ mod tests {
         let mut files = collect_files(&CATALOG);
         files[0].1.push(b'\n');
         assert_ne!(tree_hash(&files), embedded_catalog_hash());
+    }
+
+    #[test]
+    fn the_embedded_kernels_version_is_the_crate_version() {
+        let manifest: toml::Table =
+            toml::from_str(include_str!("../../../ladder-kernels/Cargo.toml")).unwrap();
+        assert_eq!(
+            embedded_kernels_version(),
+            manifest["package"]["version"].as_str().unwrap()
+        );
+        assert!(!embedded_kernels_version().is_empty());
     }
 
     #[test]

@@ -8,8 +8,8 @@ mod model;
 mod python_req;
 
 pub use embedded::{
-    KERNELS_PROFILE, WORKER_PY, embedded_catalog_hash, embedded_kernels_crate, hex,
-    materialize_embedded,
+    KERNELS_PROFILE, WORKER_PY, embedded_catalog_hash, embedded_kernels_crate,
+    embedded_kernels_version, hex, materialize_embedded,
 };
 pub use model::{
     Benchmark, BuildKind, Catalog, CheckKind, InputKind, Rung, RuntimeSelector, Size, SizeName,

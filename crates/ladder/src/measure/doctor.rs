@@ -105,7 +105,13 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
     }
     match rung.build {
         BuildKind::None => {}
-        BuildKind::Maturin => s.push_str("; built with maturin + cargo"),
+        BuildKind::Maturin => match crate::toolchain::prebuilt::wheels_dir() {
+            Some(dir) if crate::toolchain::tools::which("cargo").is_none() => s.push_str(&format!(
+                "; installed from the prebuilt ladder-kernels wheels in {} (no cargo)",
+                dir.display()
+            )),
+            _ => s.push_str("; built with maturin + cargo"),
+        },
         // The C rung is a plain shared library loaded through ctypes: no interpreter headers involved.
         BuildKind::Cc => s.push_str(&format!(
             "; built with {}",
@@ -149,6 +155,7 @@ mod tests {
         let tools = ToolPresence {
             cc: true,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         };

@@ -80,6 +80,10 @@ pub struct BuildInfo {
     /// How long the build took when it ran (a cached build keeps the time of the run that made it).
     #[serde(default)]
     pub build_ms: Option<u64>,
+    /// The wheel the rung's extension was installed from (the Rust rung: built by maturin here, or prebuilt by
+    /// the release when `kind` is `prebuilt-wheel`); its name carries the version and the ABI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wheel: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -26,6 +26,7 @@ fn tools() -> ToolPresence {
     ToolPresence {
         cc: true,
         cargo: true,
+        prebuilt_kernels: false,
         programs: vec![],
         headers: vec![],
     }
@@ -150,6 +151,41 @@ fn unknown_ids_list_the_valid_ones() {
 }
 
 #[test]
+fn the_rust_rung_needs_cargo_or_a_prebuilt_wheel() {
+    let rung = Rung {
+        id: "rust".into(),
+        title: "Rust (PyO3)".into(),
+        study_rung: "Rung 7".into(),
+        on: RuntimeSelector::Baseline,
+        packages: vec![],
+        build: BuildKind::Maturin,
+        costs: String::new(),
+        get: None,
+        env: Default::default(),
+        needs_program: None,
+        needs_header: None,
+        link: vec![],
+        missing: None,
+        python: None,
+    };
+    let rt = fake_runtime(Implementation::Cpython, "3.13.0");
+    let with = |cargo: bool, prebuilt_kernels: bool| ToolPresence {
+        cargo,
+        prebuilt_kernels,
+        ..tools()
+    };
+    assert!(rung_blocker(&rung, &rt, &with(true, false)).is_none());
+    assert!(rung_blocker(&rung, &rt, &with(false, true)).is_none());
+    let (reason, get) = rung_blocker(&rung, &rt, &with(false, false)).unwrap();
+    assert!(
+        reason.contains("no Rust toolchain found (cargo), and no prebuilt ladder-kernels wheels"),
+        "{reason}"
+    );
+    assert!(reason.contains("LADDER_KERNELS_WHEELS"), "{reason}");
+    assert!(get.unwrap().contains("pip install optimization-ladder"));
+}
+
+#[test]
 fn compiled_rungs_need_their_tools() {
     let rung = Rung {
         id: "cython".into(),
@@ -174,6 +210,7 @@ fn compiled_rungs_need_their_tools() {
         &ToolPresence {
             cc: false,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         },
