@@ -40,11 +40,9 @@ fn commit() -> String {
     let (Some(head), true) = (head, ours.is_some() && top == ours) else {
         return "unknown".into();
     };
-    // Rebuild when HEAD moves: HEAD itself, the branch it points at, and packed refs (the branch may live there).
-    let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
-    watched.extend(git(&["symbolic-ref", "-q", "HEAD"]));
-    for name in watched {
-        if let Some(path) = git(&["rev-parse", "--git-path", &name])
+    // Rebuild when HEAD moves: HEAD itself, and the branches, loose (a folder cargo scans) or packed.
+    for name in ["HEAD", "refs/heads", "packed-refs"] {
+        if let Some(path) = git(&["rev-parse", "--git-path", name])
             && Path::new(&path).exists()
         {
             println!("cargo:rerun-if-changed={path}");

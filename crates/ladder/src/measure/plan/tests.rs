@@ -150,15 +150,15 @@ fn unknown_ids_list_the_valid_ones() {
     );
 }
 
-#[test]
-fn the_rust_rung_needs_cargo_or_a_prebuilt_wheel() {
-    let rung = Rung {
-        id: "rust".into(),
-        title: "Rust (PyO3)".into(),
-        study_rung: "Rung 7".into(),
+/// A rung on the baseline runtime with this build step and nothing else.
+fn rung_built_by(id: &str, build: BuildKind) -> Rung {
+    Rung {
+        id: id.into(),
+        title: id.into(),
+        study_rung: String::new(),
         on: RuntimeSelector::Baseline,
         packages: vec![],
-        build: BuildKind::Maturin,
+        build,
         costs: String::new(),
         get: None,
         env: Default::default(),
@@ -167,7 +167,12 @@ fn the_rust_rung_needs_cargo_or_a_prebuilt_wheel() {
         link: vec![],
         missing: None,
         python: None,
-    };
+    }
+}
+
+#[test]
+fn the_rust_rung_needs_cargo_or_a_prebuilt_wheel() {
+    let rung = rung_built_by("rust", BuildKind::Maturin);
     let rt = fake_runtime(Implementation::Cpython, "3.13.0");
     let with = |cargo: bool, prebuilt_kernels: bool| ToolPresence {
         cargo,
@@ -187,22 +192,7 @@ fn the_rust_rung_needs_cargo_or_a_prebuilt_wheel() {
 
 #[test]
 fn compiled_rungs_need_their_tools() {
-    let rung = Rung {
-        id: "cython".into(),
-        title: "Cython".into(),
-        study_rung: "Rung 5".into(),
-        on: RuntimeSelector::Baseline,
-        packages: vec![],
-        build: BuildKind::Cython,
-        costs: String::new(),
-        get: None,
-        env: Default::default(),
-        needs_program: None,
-        needs_header: None,
-        link: vec![],
-        missing: None,
-        python: None,
-    };
+    let rung = rung_built_by("cython", BuildKind::Cython);
     let rt = fake_runtime(Implementation::Cpython, "3.13.0");
     let (reason, get) = rung_blocker(
         &rung,
