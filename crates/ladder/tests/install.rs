@@ -112,3 +112,34 @@ fn nothing_outside_tests_names_the_checkout_at_run_time() {
     }
     assert!(offending.is_empty(), "{offending:#?}");
 }
+
+#[test]
+fn compare_tells_two_ladders_apart_by_their_commit() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/default-run.json");
+    let mut a = ladder::results::Results::read(&fixture).unwrap();
+    let mut b = a.clone();
+    // a document from before `ladder_build` names the version alone
+    a.ladder_build = None;
+    assert_eq!(a.ladder_described(), a.ladder_version);
+    let this = ladder::results::LadderBuild::this_binary();
+    a.ladder_build = Some(ladder::results::LadderBuild {
+        commit: "0123456789abcdef0123456789abcdef01234567".into(),
+        ..this.clone()
+    });
+    b.ladder_build = Some(this.clone());
+    let cmp = ladder::report::compare::compare(&a, &b);
+    let line = cmp
+        .differences
+        .iter()
+        .find(|d| d.starts_with("ladder:"))
+        .unwrap_or_else(|| panic!("no ladder line in {:?}", cmp.differences));
+    assert!(line.contains("commit 0123456789ab"), "{line}");
+    assert!(
+        line.contains(&format!("catalog {}", this.catalog)),
+        "{line}"
+    );
+    // the same ladder on both sides is no difference
+    let same = ladder::report::compare::compare(&b, &b);
+    assert!(!same.differences.iter().any(|d| d.starts_with("ladder:")));
+}

@@ -378,6 +378,14 @@ impl LadderBuild {
 }
 
 impl Results {
+    /// The ladder that wrote the document, as `ladder --version` says it (the version alone in older documents).
+    pub fn ladder_described(&self) -> String {
+        match &self.ladder_build {
+            Some(build) => build.describe(),
+            None => self.ladder_version.clone(),
+        }
+    }
+
     /// Recomputes every speedup against the baseline cell (the `cpython` rung on the baseline runtime) of the
     /// same benchmark, size and n (several numeric sizes are all `custom`).
     pub fn recompute_speedups(&mut self) {
