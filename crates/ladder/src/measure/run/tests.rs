@@ -102,6 +102,7 @@ fn run_in_mode(
         ToolPresence {
             cc: true,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         },
@@ -271,6 +272,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         ToolPresence {
             cc: true,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         },
