@@ -2,6 +2,10 @@
 //! charts. Frames are merged by function and file (not line), as flame graphs usually are, so a function is one
 //! box per call path; each box's width is its share of the on-CPU samples, and its `<title>` (the tooltip) gives
 //! the samples, the share and the file.
+//!
+//! Not `inferno`: its flame graphs embed JavaScript for zooming and search, which this page promises not to
+//! carry, and the boxes here need ladder's own attribution (the program's frames, library code folded in), which
+//! is a few dozen lines once the frames are counted.
 
 use super::sampler::Frame;
 use std::collections::BTreeMap;
