@@ -3,7 +3,7 @@
 Runs on CPython 3.10+ and PyPy 3.9 with the standard library only. The parent passes one JSON argument:
 
     {"module_dir", "module", "n", "data_path", "min_samples", "max_samples",
-     "min_time_ns", "max_time_ns", "target_sample_ns", "warmup_ns"}
+     "min_time_ns", "max_time_ns", "target_sample_ns", "warmup_ns", "samples_floor"}
 
 Protocol (one JSON object per line, on a private copy of the original stdout):
     hello      interpreter facts
@@ -243,8 +243,9 @@ def main():
                 break
             if samples >= cfg["min_samples"] and elapsed >= cfg["min_time_ns"]:
                 break
-            # A hard cap on time, but never fewer than three samples: a median needs them.
-            if elapsed >= cfg["max_time_ns"] and samples >= 3:
+            # A hard cap on time, but never fewer than `samples_floor` samples: a median needs a few, which the
+            # other worker processes of the cell supply when there are several.
+            if elapsed >= cfg["max_time_ns"] and samples >= cfg.get("samples_floor", 3):
                 break
 
         # An implementation may describe how it ran (which SIMD path, how many threads): `ladder_info()`.

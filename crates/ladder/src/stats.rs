@@ -104,6 +104,74 @@ pub fn is_noisy(s: &Summary) -> bool {
     (s.ci95_ns[1] - s.ci95_ns[0]) / 2.0 > 0.05 * s.median_ns
 }
 
+/// `SplitMix64` (Steele, Lea and Flood 2014): tiny, fast, and fully specified by integer arithmetic.
+pub struct SplitMix64 {
+    state: u64,
+}
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> Self {
+        SplitMix64 { state: seed }
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..bound` (0 when `bound` is 0), by the multiply-high method.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
+    }
+
+    /// A number in `lo..=hi`.
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi.saturating_sub(lo).saturating_add(1))
+    }
+
+    /// True with probability `percent / 100`.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// An index into `weights`, drawn in proportion to the weights.
+    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+        let mut r = self.below(total);
+        for (i, &w) in weights.iter().enumerate() {
+            let w = u64::from(w);
+            if r < w {
+                return i;
+            }
+            r -= w;
+        }
+        weights.len().saturating_sub(1)
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        let i = usize::try_from(self.below(items.len() as u64)).unwrap_or(0);
+        items.get(i).copied().unwrap_or("")
+    }
+
+    /// Shuffles `items` in place (Fisher-Yates): the same seed gives the same order on every machine.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = usize::try_from(self.below(i as u64 + 1)).unwrap_or(i);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// A seed derived from `seed` and a stream number (a round, a cell), so every use of a run's one recorded seed
+/// draws from its own stream.
+pub fn derive_seed(seed: u64, stream: u64) -> u64 {
+    let mut rng = SplitMix64::new(seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    rng.next_u64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

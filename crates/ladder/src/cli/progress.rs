@@ -1,11 +1,11 @@
-//! `ladder run`'s progress on stderr: a bar on a terminal, one line per cell otherwise.
+//! `ladder run`'s progress on stderr: a bar on a terminal, one line per worker process otherwise.
 
 use crate::measure::plan;
 use crate::measure::run::Progress;
 use crate::results::{Cell, Status};
 use std::io::IsTerminal;
 
-/// Progress on stderr: a bar on a terminal, one line per cell otherwise.
+/// Progress on stderr: a bar on a terminal, one line per worker process otherwise.
 pub struct TerminalProgress {
     bar: Option<indicatif::ProgressBar>,
     total: usize,
@@ -31,12 +31,24 @@ impl Progress for TerminalProgress {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "[{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}",
+                    "[{elapsed_precise}] {bar:30} {pos}/{len} processes, ~{eta} left  {msg}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             self.bar = Some(bar);
+        }
+    }
+
+    fn preparing(&mut self, cell: &plan::PlannedCell) {
+        self.current = format!("{} · {} · {}", cell.bench, cell.rung, cell.runtime_label);
+    }
+
+    fn round_started(&mut self, round: u32, rounds: u32) {
+        let line = format!("round {} of {rounds}", round + 1);
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
         }
     }
 
@@ -50,7 +62,7 @@ impl Progress for TerminalProgress {
                 let left = if index > 0 {
                     format!(
                         ", ~{:.0} s left",
-                        elapsed / index as f64 * (self.total - index) as f64
+                        elapsed / index as f64 * self.total.saturating_sub(index) as f64
                     )
                 } else {
                     String::new()

@@ -33,5 +33,6 @@ pub fn new_results(
         rungs: catalog.rungs.iter().map(RungInfo::from).collect(),
         benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells: Vec::new(),
+        rounds: Vec::new(),
     }
 }

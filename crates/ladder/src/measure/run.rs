@@ -1,12 +1,15 @@
-//! `ladder run`'s pipeline: for each planned cell, provision (venv, packages, build), measure in a fresh worker,
-//! verify, summarise, and rewrite the results document, so nothing measured is lost if the run dies.
+//! `ladder run`'s pipeline: provision and build every planned cell (venv, packages, build), then measure in rounds,
+//! round r running the r-th fresh worker process of every cell in an order shuffled for that round (so a drift of
+//! the host's speed hits every cell alike); each process is verified, the cell's statistics are recomputed from
+//! all its processes, and the results document is rewritten after every process, so nothing measured is lost if
+//! the run dies.
 
 use super::plan::{Plan, PlannedCell};
 use super::verify;
 use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
 use crate::catalog::SizeName;
 use crate::catalog::{Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector};
-use crate::results::{Cell, Reference, Results, Status, TimingPolicy};
+use crate::results::{Cell, ProcessRun, Reference, Results, Round, Status, TimingPolicy};
 use crate::stats;
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
 use crate::toolchain::discover::Runtime;
@@ -18,11 +21,18 @@ use std::time::Duration;
 
 /// What the run reports while it goes; the terminal shows a progress bar, tests stay quiet.
 pub trait Progress {
+    /// `total`: the worker processes the run will start at most.
     fn start(&mut self, _total: usize) {}
+    /// Provisioning and building a cell, before the rounds.
+    fn preparing(&mut self, _cell: &PlannedCell) {}
+    /// Round `round` (0 is the first) of `rounds` begins.
+    fn round_started(&mut self, _round: u32, _rounds: u32) {}
+    /// The `index`-th worker process of the run starts, for `cell`.
     fn cell_started(&mut self, _index: usize, _cell: &PlannedCell) {}
     /// A provisioning or build step that may take a while.
     fn step(&mut self, _message: &str) {}
     fn sample(&mut self, _samples: usize, _expected: u32) {}
+    /// A worker process ended; `cell` is the cell with every process so far.
     fn cell_finished(&mut self, _cell: &Cell) {}
     fn finish(&mut self) {}
 }
@@ -51,7 +61,7 @@ const BASELINE_RUNG: &str = "cpython";
 #[derive(Debug, Clone)]
 struct CrossRef {
     label: String,
-    /// The index of the baseline cell in `results.cells`, to record who reproduced it.
+    /// The plan index of the baseline cell, to record who reproduced it.
     cell: usize,
     /// The output, or why the baseline cell gave none that can serve.
     output: Result<serde_json::Value, String>,
@@ -63,6 +73,26 @@ struct Blocked {
     status: Status,
     reason: String,
     get: Option<String>,
+}
+
+/// A cell whose rung is provisioned and built: what each of its worker processes runs.
+#[derive(Clone)]
+struct Ready {
+    job: Job,
+    expect_compiled: bool,
+    python: String,
+    build: Option<BuildInfo>,
+}
+
+/// A planned cell across the rounds.
+struct Slot {
+    /// The cell with every process so far; `None` until its first process ran (or it was found unable to run).
+    cell: Option<Cell>,
+    /// What its next process runs; `None` once it can run no more (it could not be prepared, or a process
+    /// faulted: the first fault is the cell's verdict).
+    ready: Option<Ready>,
+    /// Wall time its processes have taken.
+    spent_ns: u64,
 }
 
 /// A rung ready to run on a runtime: the interpreter to start, and its venv when it has one.
@@ -116,21 +146,26 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Runs every cell of the plan into `results`, writing the document after each cell.
+    /// Runs every cell of the plan into `results`: provisions and builds them all, then runs the rounds, writing
+    /// the document after every worker process.
     pub fn run(
         &mut self,
         plan: &Plan,
         results: &mut Results,
         progress: &mut dyn Progress,
     ) -> Result<()> {
-        progress.start(plan.cells.len());
+        let rounds = self.timing.worker_processes.max(1);
         self.save(results)?;
+        let mut slots = Vec::with_capacity(plan.cells.len());
         for (i, planned) in plan.cells.iter().enumerate() {
-            progress.cell_started(i, planned);
-            let against = self.against(planned, results);
-            let (cell, output) = match against {
-                Ok(against) => self.run_cell(planned, &against, results, progress),
-                Err(reason) => {
+            progress.preparing(planned);
+            let slot = match self.ready(planned, results, progress) {
+                Ok(ready) => Slot {
+                    cell: None,
+                    ready: Some(ready),
+                    spent_ns: 0,
+                },
+                Err(blocked) => {
                     let mut cell = Cell::new(
                         &planned.bench,
                         &planned.rung,
@@ -138,28 +173,138 @@ impl<'a> Runner<'a> {
                         planned.size,
                         planned.n,
                     );
-                    if planned.unavailable.is_none() {
-                        cell.status = Status::Failed;
+                    cell.status = blocked.status;
+                    cell.reason = blocked.reason;
+                    cell.get = blocked.get;
+                    cell.python = planned.runtime.as_ref().map(|r| r.version.clone());
+                    self.record_cross_check(planned, i, &cell, None, &mut slots, results);
+                    Slot {
+                        cell: Some(cell),
+                        ready: None,
+                        spent_ns: 0,
                     }
-                    cell.reason = planned
-                        .unavailable
-                        .as_ref()
-                        .map(|(r, _)| r.clone())
-                        .unwrap_or(reason);
-                    cell.get = planned.unavailable.as_ref().and_then(|(_, g)| g.clone());
-                    (cell, None)
                 }
             };
-            progress.cell_finished(&cell);
-            self.record_cross_check(planned, &cell, output, results);
-            results.cells.push(cell);
-            results.recompute_speedups();
-            self.save(results)?;
+            slots.push(slot);
+        }
+        sync(&slots, results);
+        self.save(results)?;
+        let runnable = slots.iter().filter(|s| s.ready.is_some()).count();
+        progress.start(runnable * rounds as usize);
+        let mut started = 0;
+        for round in 0..rounds {
+            let seed = stats::derive_seed(results.settings.seed, u64::from(round));
+            let order = self.round_order(plan, &slots, round, seed, results);
+            if order.is_empty() {
+                break;
+            }
+            progress.round_started(round, rounds);
+            results.rounds.push(Round {
+                index: round,
+                seed,
+                started_at: crate::results::now_rfc3339(),
+                order: order.iter().map(|&i| label(&plan.cells[i])).collect(),
+            });
+            for i in order {
+                progress.cell_started(started, &plan.cells[i]);
+                started += 1;
+                self.run_process(plan, i, round, &mut slots, results, progress);
+                if let Some(cell) = &slots[i].cell {
+                    progress.cell_finished(cell);
+                }
+                sync(&slots, results);
+                self.save(results)?;
+            }
         }
         results.finished_at = Some(crate::results::now_rfc3339());
         self.save(results)?;
         progress.finish();
         Ok(())
+    }
+
+    /// The cells whose next process runs in `round`, in the order they run: shuffled with `seed`, except that a
+    /// baseline cell at an n without a pinned reference goes first, because the others are checked against its
+    /// output. From the third round on, a cell that has used its time budget sits out.
+    fn round_order(
+        &self,
+        plan: &Plan,
+        slots: &[Slot],
+        round: u32,
+        seed: u64,
+        results: &Results,
+    ) -> Vec<usize> {
+        let budget = self.timing.cell_budget_ns;
+        let eligible =
+            |s: &Slot| s.ready.is_some() && (round < 2 || budget == 0 || s.spent_ns < budget);
+        let (mut first, mut rest): (Vec<usize>, Vec<usize>) = (0..slots.len())
+            .filter(|&i| eligible(&slots[i]))
+            .partition(|&i| {
+                plan.cells[i].size == SizeName::Custom
+                    && Self::is_baseline_cell(&plan.cells[i], results)
+            });
+        stats::SplitMix64::new(seed).shuffle(&mut rest);
+        first.append(&mut rest);
+        first
+    }
+
+    /// Runs the next worker process of cell `i` and folds it into the cell.
+    fn run_process(
+        &mut self,
+        plan: &Plan,
+        i: usize,
+        round: u32,
+        slots: &mut [Slot],
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) {
+        let planned = &plan.cells[i];
+        let Some(ready) = slots[i].ready.clone() else {
+            return;
+        };
+        let mut cell = Cell::new(
+            &planned.bench,
+            &planned.rung,
+            &planned.runtime_label,
+            planned.size,
+            planned.n,
+        );
+        cell.python = Some(ready.python.clone());
+        cell.build = ready.build.clone();
+        let against = self.against(planned, results);
+        let (Ok(against), Some(bench)) = (against, self.catalog.benchmark(&planned.bench)) else {
+            // Not measured: nothing could verify it (its baseline at this n gave no reference).
+            let reason = self
+                .against(planned, results)
+                .err()
+                .unwrap_or_else(|| "internal: the plan names something the catalog lacks".into());
+            let slot = &mut slots[i];
+            slot.ready = None;
+            let cell = slot.cell.get_or_insert(cell);
+            cell.status = Status::Failed;
+            cell.reason = reason;
+            return;
+        };
+        let output = measure_cell(
+            self.executor,
+            &ready.job,
+            bench,
+            planned,
+            &against,
+            ready.expect_compiled,
+            &mut cell,
+            progress,
+        );
+        let slot = &mut slots[i];
+        slot.spent_ns += cell.process_wall_ns.unwrap_or(0);
+        if cell.status != Status::Ok {
+            slot.ready = None;
+        }
+        absorb(&mut slot.cell, cell, round);
+        if round == 0
+            && let Some(cell) = slots[i].cell.clone()
+        {
+            self.record_cross_check(planned, i, &cell, output, slots, results);
+        }
     }
 
     fn save(&self, results: &Results) -> Result<()> {
@@ -221,9 +366,11 @@ impl<'a> Runner<'a> {
     fn record_cross_check(
         &mut self,
         planned: &PlannedCell,
+        index: usize,
         cell: &Cell,
         output: Option<serde_json::Value>,
-        results: &mut Results,
+        slots: &mut [Slot],
+        results: &Results,
     ) {
         if planned.size != SizeName::Custom {
             return;
@@ -239,7 +386,7 @@ impl<'a> Runner<'a> {
                 key,
                 CrossRef {
                     label,
-                    cell: results.cells.len(),
+                    cell: index,
                     output,
                 },
             );
@@ -259,7 +406,7 @@ impl<'a> Runner<'a> {
             return;
         }
         if let Some(r) = self.cross_refs.get(&key)
-            && let Some(base) = results.cells.get_mut(r.cell)
+            && let Some(base) = slots.get_mut(r.cell).and_then(|s| s.cell.as_mut())
             && let Some(Reference::Baseline { confirmed_by }) = &mut base.reference
         {
             confirmed_by.push(format!("{} on {}", cell.rung, cell.runtime));
@@ -281,64 +428,35 @@ impl<'a> Runner<'a> {
         Ok(path)
     }
 
-    fn run_cell(
+    /// Provisions and builds a cell's rung, and says what each of its worker processes will run; `Err` when the
+    /// cell cannot run here (unavailable, or its build failed).
+    fn ready(
         &mut self,
         planned: &PlannedCell,
-        against: &Against,
         results: &mut Results,
         progress: &mut dyn Progress,
-    ) -> (Cell, Option<serde_json::Value>) {
-        let mut cell = Cell::new(
-            &planned.bench,
-            &planned.rung,
-            &planned.runtime_label,
-            planned.size,
-            planned.n,
-        );
+    ) -> Result<Ready, Blocked> {
         if let Some((reason, get)) = &planned.unavailable {
-            cell.reason = reason.clone();
-            cell.get = get.clone();
-            return (cell, None);
+            return Err(Blocked {
+                status: Status::Unavailable,
+                reason: reason.clone(),
+                get: get.clone(),
+            });
         }
+        let failed = |status: Status, e: anyhow::Error| Blocked {
+            status,
+            reason: format!("{e:#}"),
+            get: None,
+        };
         let (Some(bench), Some(rung), Some(runtime)) = (
             self.catalog.benchmark(&planned.bench),
             self.catalog.rung(&planned.rung),
             planned.runtime.as_ref(),
         ) else {
-            cell.status = Status::Failed;
-            cell.reason = "internal: the plan names something the catalog lacks".into();
-            return (cell, None);
-        };
-        cell.python = Some(runtime.version.clone());
-        match self.prepare_and_measure(
-            bench, rung, runtime, planned, against, &mut cell, results, progress,
-        ) {
-            Ok(output) => (cell, output),
-            Err(blocked) => {
-                cell.status = blocked.status;
-                cell.reason = blocked.reason;
-                cell.get = blocked.get;
-                (cell, None)
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn prepare_and_measure(
-        &mut self,
-        bench: &Benchmark,
-        rung: &Rung,
-        runtime: &Runtime,
-        planned: &PlannedCell,
-        against: &Against,
-        cell: &mut Cell,
-        results: &mut Results,
-        progress: &mut dyn Progress,
-    ) -> Result<Option<serde_json::Value>, Blocked> {
-        let failed = |status: Status, e: anyhow::Error| Blocked {
-            status,
-            reason: format!("{e:#}"),
-            get: None,
+            return Err(failed(
+                Status::Failed,
+                anyhow::anyhow!("internal: the plan names something the catalog lacks"),
+            ));
         };
         let prepared = self.prepare(rung, runtime, results, progress)?;
         let impl_file = bench
@@ -372,7 +490,6 @@ impl<'a> Runner<'a> {
                 e.context(format!("building the {} rung", rung.id)),
             ),
         })?;
-        cell.build = Some(prepared.kernels.clone().unwrap_or(built.info.clone()));
         let data_path = match bench.input {
             InputKind::None => String::new(),
             InputKind::Events => ensure_events(&self.home, planned.n)
@@ -395,6 +512,7 @@ impl<'a> Runner<'a> {
                 max_time_ns: self.timing.max_time_ns,
                 target_sample_ns: self.timing.target_sample_ns,
                 warmup_ns: self.timing.warmup_ns,
+                samples_floor: self.timing.samples_floor,
             },
             env: [
                 (
@@ -417,16 +535,12 @@ impl<'a> Runner<'a> {
             .collect(),
             timeout: Duration::from_nanos(self.timing.timeout_ns),
         };
-        Ok(measure_cell(
-            self.executor,
-            &job,
-            bench,
-            planned,
-            against,
-            built.compiled,
-            cell,
-            progress,
-        ))
+        Ok(Ready {
+            job,
+            expect_compiled: built.compiled,
+            python: runtime.version.clone(),
+            build: Some(prepared.kernels.clone().unwrap_or(built.info.clone())),
+        })
     }
 
     /// Provisions a rung on a runtime once per run: the venv, its pinned packages, the Rust extension.
@@ -523,6 +637,90 @@ pub fn ensure_events(home: &Path, n: u64) -> Result<PathBuf> {
         std::fs::rename(&tmp, &path)?;
     }
     Ok(path)
+}
+
+/// `benchmark/size/rung/runtime`: how a round's order names a cell.
+fn label(planned: &PlannedCell) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        planned.bench,
+        crate::results::size_label(planned.size, planned.n),
+        planned.rung,
+        planned.runtime_label
+    )
+}
+
+/// The document's cells: every cell that has run or was found unable to, in plan order.
+fn sync(slots: &[Slot], results: &mut Results) {
+    results.cells = slots.iter().filter_map(|s| s.cell.clone()).collect();
+    results.recompute_speedups();
+}
+
+/// Folds one worker process (`process`, a cell measured by that process alone) into the cell with the processes
+/// before it, and recomputes the cell's figures from all of them. The first fault is the cell's verdict.
+fn absorb(cell: &mut Option<Cell>, mut process: Cell, round: u32) {
+    let run = ProcessRun {
+        round,
+        samples_ns: process.samples_ns.clone(),
+        loops: process.loops,
+        first_call_ns: process.first_call_ns,
+        cpu_ns: process.cpu_ns,
+        peak_rss_bytes: process.peak_rss_bytes,
+        process_wall_ns: process.process_wall_ns,
+    };
+    // The input's size, from the one process's throughput, to restate it at the cell's median.
+    let input_bytes = process
+        .throughput_mb_s
+        .zip(process.median_ns)
+        .map(|(t, m)| t * m / 1e3);
+    let cell = match cell {
+        None => {
+            process.runs = vec![run];
+            cell.insert(process)
+        }
+        Some(cell) => {
+            cell.runs.push(run);
+            cell.samples_ns.extend_from_slice(&process.samples_ns);
+            cell.loops = process.loops;
+            cell.threads = cell.threads.max(process.threads);
+            cell.processes = cell.processes.max(process.processes);
+            if cell.log.is_none() {
+                cell.log = process.log;
+            }
+            if process.status != Status::Ok && cell.status == Status::Ok {
+                cell.status = process.status;
+                cell.reason = format!("worker process {}: {}", cell.runs.len(), process.reason);
+                cell.check = process.check;
+                cell.verified = false;
+            }
+            cell
+        }
+    };
+    summarize_runs(cell, input_bytes);
+}
+
+/// A cell's figures from all its processes.
+fn summarize_runs(cell: &mut Cell, input_bytes: Option<f64>) {
+    let summary = stats::summarize(&cell.samples_ns);
+    cell.median_ns = summary.as_ref().map(|s| s.median_ns);
+    cell.ci95_ns = summary.as_ref().map(|s| s.ci95_ns);
+    cell.ci_level = summary.as_ref().map(|s| s.ci_level);
+    cell.min_ns = summary.as_ref().map(|s| s.min_ns);
+    cell.mad_ns = summary.as_ref().map(|s| s.mad_ns);
+    cell.noisy = summary.as_ref().is_some_and(stats::is_noisy);
+    let median_of = |values: Vec<f64>| stats::summarize(&values).map(|s| s.median_ns);
+    cell.cpu_ns = median_of(cell.runs.iter().filter_map(|r| r.cpu_ns).collect());
+    cell.first_call_ns = median_of(
+        cell.runs
+            .iter()
+            .filter_map(|r| r.first_call_ns.map(|ns| ns as f64))
+            .collect(),
+    )
+    .map(|ns| ns as u64);
+    cell.peak_rss_bytes = cell.runs.iter().filter_map(|r| r.peak_rss_bytes).max();
+    cell.throughput_mb_s = input_bytes
+        .zip(cell.median_ns)
+        .map(|(bytes, median)| bytes / median * 1e3);
 }
 
 /// Runs one worker and turns what it said (and how it ended) into the cell's status, samples and statistics.

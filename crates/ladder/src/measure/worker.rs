@@ -26,6 +26,8 @@ pub struct WorkerConfig {
     pub max_time_ns: u64,
     pub target_sample_ns: u64,
     pub warmup_ns: u64,
+    /// Samples kept taking past `max_time_ns`.
+    pub samples_floor: u32,
 }
 
 /// One worker run: which interpreter, the worker script, its configuration and environment.

@@ -82,6 +82,8 @@ pub struct BuildInfo {
     pub build_ms: Option<u64>,
 }
 
+/// How a cell is measured. The sample counts and times are per worker process; a cell runs up to
+/// `worker_processes` of them, one per round.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimingPolicy {
     pub min_samples: u32,
@@ -90,7 +92,27 @@ pub struct TimingPolicy {
     pub max_time_ns: u64,
     pub target_sample_ns: u64,
     pub warmup_ns: u64,
+    /// Hard limit per worker process.
     pub timeout_ns: u64,
+    /// Worker processes per cell (`--processes`), each in its own round. 1 in documents from before rounds.
+    #[serde(default = "one")]
+    pub worker_processes: u32,
+    /// Samples a process keeps taking past `max_time_ns` (a median needs a few; with several processes the
+    /// processes supply them).
+    #[serde(default = "three")]
+    pub samples_floor: u32,
+    /// Once a cell's processes have taken this much wall time in all, it runs no more than two of them (0: no
+    /// limit), so a cell of 30-second calls does not take the run's whole budget.
+    #[serde(default)]
+    pub cell_budget_ns: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn three() -> u32 {
+    3
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +129,10 @@ pub struct Settings {
     /// contraction); otherwise best effort, each rung as its experts ship it. Absent in older documents.
     #[serde(default)]
     pub fair: bool,
+    /// The run's one random seed (`--seed`): every round's order and the spot checks' n derive from it, so a run
+    /// can be repeated exactly.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 impl Settings {
@@ -197,6 +223,36 @@ impl Reference {
     }
 }
 
+/// One worker process of a cell: its own start-up, first call, warm-up and samples.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessRun {
+    /// The round it ran in (0 is the first).
+    pub round: u32,
+    /// Wall time per call of each sample, in ns.
+    pub samples_ns: Vec<f64>,
+    /// Calls per sample.
+    pub loops: u64,
+    pub first_call_ns: Option<u64>,
+    /// Median CPU time per call (all threads, and child processes for a multi-process rung).
+    pub cpu_ns: Option<f64>,
+    pub peak_rss_bytes: Option<u64>,
+    /// Wall time of the whole process, start-up and setup included.
+    pub process_wall_ns: Option<u64>,
+}
+
+/// One round of a run: the next worker process of every cell still measuring, in an order shuffled for the
+/// round, so a drift of the host's speed hits every cell alike.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Round {
+    /// 0 is the first round.
+    pub index: u32,
+    /// The seed the order was shuffled with (derived from the run's `settings.seed`).
+    pub seed: u64,
+    pub started_at: String,
+    /// The cells in the order their processes ran (`benchmark/size/rung/runtime`).
+    pub order: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     pub benchmark: String,
@@ -217,8 +273,13 @@ pub struct Cell {
     /// numeric sizes existed, when every check was against a pinned reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<Reference>,
-    /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`).
+    /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`): every process's
+    /// samples, in the order of `runs`.
     pub samples_ns: Vec<f64>,
+    /// Each worker process of the cell, with its own samples. Absent in documents from before rounds, whose
+    /// cells ran one process.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<ProcessRun>,
     pub loops: u64,
     pub median_ns: Option<f64>,
     pub ci95_ns: Option<[f64; 2]>,
@@ -293,6 +354,7 @@ impl Cell {
             check: String::new(),
             reference: None,
             samples_ns: Vec::new(),
+            runs: Vec::new(),
             loops: 0,
             median_ns: None,
             ci95_ns: None,
@@ -338,6 +400,9 @@ pub struct Results {
     pub rungs: Vec<RungInfo>,
     pub benchmarks: Vec<BenchmarkInfo>,
     pub cells: Vec<Cell>,
+    /// The rounds run so far, in order. Absent in documents from before rounds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<Round>,
 }
 
 impl Results {

@@ -10,9 +10,20 @@ use serde_json::json;
 
 const RIGHT: [f64; 2] = [-0.16907516382852447, -0.16908760523460595];
 
-/// Replays a scripted worker: what it says depends on the interpreter it was started with.
+/// Replays a scripted worker: what it says depends on the interpreter it was started with. `started` logs each
+/// process it was asked for (`python@n`), in order.
 struct MockExecutor {
     script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
+    started: std::cell::RefCell<Vec<String>>,
+}
+
+impl MockExecutor {
+    fn new(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> Self {
+        MockExecutor {
+            script,
+            started: Default::default(),
+        }
+    }
 }
 
 impl Executor for MockExecutor {
@@ -21,6 +32,9 @@ impl Executor for MockExecutor {
         job: &Job,
         on_event: &mut dyn FnMut(&WorkerEvent),
     ) -> anyhow::Result<ProcessOutcome> {
+        self.started
+            .borrow_mut()
+            .push(format!("{}@{}", job.python.display(), job.config.n));
         let (events, exit) = (self.script)(job);
         for ev in &events {
             on_event(ev);
@@ -79,6 +93,17 @@ fn run_in_mode(
     script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
     fair: bool,
 ) -> (Results, tempfile::TempDir) {
+    let (results, home, _) = run_logged(script, fair, None);
+    (results, home)
+}
+
+/// A run of the tiny catalog at its quick size (`processes` overrides the size's worker processes), with the
+/// processes the executor was asked for, in order.
+fn run_logged(
+    script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
+    fair: bool,
+    processes: Option<u32>,
+) -> (Results, tempfile::TempDir, Vec<String>) {
     let cat_dir = tiny_catalog();
     let cat = Catalog::load(cat_dir.path()).unwrap();
     let d = Discovery {
@@ -106,17 +131,22 @@ fn run_in_mode(
             headers: vec![],
         },
     );
-    let timing = crate::measure::policy::timing_for(SizeName::Quick, &Default::default()).unwrap();
+    let overrides = crate::measure::policy::TimingOverrides {
+        processes,
+        ..Default::default()
+    };
+    let timing = crate::measure::policy::timing_for(SizeName::Quick, &overrides).unwrap();
     let settings = Settings {
         sizes: Vec::new(),
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
         fair,
+        seed: 7,
     };
     let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
-    let executor = MockExecutor { script };
+    let executor = MockExecutor::new(script);
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
     let json_path = home.path().join("results.json");
     runner.json_path = Some(json_path.clone());
@@ -126,7 +156,8 @@ fn run_in_mode(
     let on_disk = Results::read(&json_path).unwrap();
     assert_eq!(on_disk.cells.len(), results.cells.len());
     assert!(on_disk.finished_at.is_some());
-    (results, home)
+    let started = executor.started.take();
+    (results, home, started)
 }
 
 fn cell<'a>(r: &'a Results, rung: &str, runtime: &str) -> &'a Cell {
@@ -158,7 +189,14 @@ fn verified_cells_get_statistics_and_speedups() {
     for c in &r.cells {
         assert_eq!(c.status, Status::Ok, "{c:?}");
         assert!(c.verified);
-        assert_eq!(c.samples_ns.len(), 7);
+        // Three worker processes (quick's default), each with its own 7 samples, kept apart and pooled.
+        assert_eq!(c.runs.len(), 3);
+        assert!(c.runs.iter().all(|run| run.samples_ns.len() == 7));
+        assert_eq!(c.samples_ns.len(), 21);
+        assert_eq!(
+            c.runs.iter().map(|run| run.round).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
         assert_eq!(c.loops, 2);
     }
     let base = cell(&r, "cpython", "cpython-3.13");
@@ -276,9 +314,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         },
     );
     let planned = &plan.cells[0];
-    let exec = MockExecutor {
-        script: |_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0)),
-    };
+    let exec = MockExecutor::new(|_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0)));
     let job = Job {
         python: "/fake/python".into(),
         worker: "/fake/worker.py".into(),
@@ -293,6 +329,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
             max_time_ns: 0,
             target_sample_ns: 0,
             warmup_ns: 0,
+            samples_floor: 3,
         },
         env: vec![],
         timeout: Duration::from_secs(1),
@@ -385,21 +422,25 @@ fn run_sizes_with(
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
         fair: false,
+        seed: 7,
     };
     let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
-    let executor = MockExecutor { script };
+    let executor = MockExecutor::new(script);
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
     let saves = std::cell::Cell::new(0usize);
     let hook = |r: &Results| {
-        // The hook sees the document as saved: one more cell each time (plus the first and last saves).
-        assert!(r.cells.len() + 1 >= saves.get());
+        // Every save holds every worker process started so far: Ctrl-C at any point between two processes loses
+        // nothing measured.
+        let runs: usize = r.cells.iter().map(|c| c.runs.len()).sum();
+        assert_eq!(runs, executor.started.borrow().len());
         saves.set(saves.get() + 1);
         Ok(())
     };
     runner.on_save = Some(&hook);
     runner.run(&plan, &mut results, &mut Quiet).unwrap();
-    assert_eq!(saves.get(), plan.cells.len() + 2);
+    // The first save, one after provisioning, one per process (and per cell found unmeasurable), the last.
+    assert!(saves.get() >= executor.started.borrow().len() + 3);
     results
 }
 
@@ -576,4 +617,68 @@ fn fair_mode_reaches_every_worker_and_the_results() {
             .all(|c| c.status == Status::Ok)
     );
     assert!(r.settings.mode().starts_with("best effort"));
+}
+
+/// `/fake/cpython3.13@1000` for the cell labelled `nbody/quick/cpython/cpython-3.13`.
+fn started_as(label: &str) -> String {
+    let runtime = label.rsplit('/').next().unwrap();
+    format!("/fake/{}@1000", runtime.replace('-', ""))
+}
+
+#[test]
+fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
+    let script: fn(&Job) -> (Vec<WorkerEvent>, Exit) =
+        |_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0));
+    let (r, _home, started) = run_logged(script, false, Some(4));
+    // Round r runs process r of every cell, in the order recorded for it.
+    assert_eq!(r.rounds.len(), 4);
+    let recorded: Vec<String> = r
+        .rounds
+        .iter()
+        .flat_map(|round| round.order.iter().map(|l| started_as(l)))
+        .collect();
+    assert_eq!(started, recorded);
+    let mut cells: Vec<String> = r
+        .cells
+        .iter()
+        .map(|c| started_as(&format!("x/{}", c.runtime)))
+        .collect();
+    cells.sort();
+    for (i, round) in r.rounds.iter().enumerate() {
+        assert_eq!(round.index, i as u32);
+        let mut order: Vec<String> = round.order.iter().map(|l| started_as(l)).collect();
+        order.sort();
+        assert_eq!(order, cells, "every cell once a round");
+    }
+    // Shuffled per round from the run's seed: not all rounds alike, and each round's seed is its own.
+    assert!(
+        r.rounds
+            .iter()
+            .any(|round| round.order != r.rounds[0].order)
+    );
+    assert!(r.rounds.windows(2).all(|w| w[0].seed != w[1].seed));
+    // The same seed gives the same orders.
+    let (again, _home, started_again) = run_logged(script, false, Some(4));
+    assert_eq!(started_again, started);
+    assert_eq!(again.rounds[3].order, r.rounds[3].order);
+}
+
+#[test]
+fn a_faulted_cell_runs_no_more_processes() {
+    let (r, _home, started) = run_logged(
+        |job| {
+            if job.python.to_string_lossy().ends_with("pypy3.9") {
+                (vec![], Exit::Code(1))
+            } else {
+                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+            }
+        },
+        false,
+        Some(3),
+    );
+    let pypy = cell(&r, "pypy", "pypy-3.9");
+    assert_eq!(pypy.status, Status::Failed);
+    assert_eq!(pypy.runs.len(), 1);
+    assert_eq!(started.iter().filter(|s| s.contains("pypy")).count(), 1);
+    assert_eq!(cell(&r, "cpython", "cpython-3.12").runs.len(), 3);
 }
