@@ -701,13 +701,17 @@ fn absorb(cell: &mut Option<Cell>, mut process: Cell, round: u32) {
 
 /// A cell's figures from all its processes.
 fn summarize_runs(cell: &mut Cell, input_bytes: Option<f64>) {
-    let summary = stats::summarize(&cell.samples_ns);
+    let (summary, unstable) = match stats::summarize_runs(&cell.process_samples()) {
+        Some((s, unstable)) => (Some(s), unstable),
+        None => (None, false),
+    };
     cell.median_ns = summary.as_ref().map(|s| s.median_ns);
     cell.ci95_ns = summary.as_ref().map(|s| s.ci95_ns);
     cell.ci_level = summary.as_ref().map(|s| s.ci_level);
     cell.min_ns = summary.as_ref().map(|s| s.min_ns);
     cell.mad_ns = summary.as_ref().map(|s| s.mad_ns);
     cell.noisy = summary.as_ref().is_some_and(stats::is_noisy);
+    cell.unstable = unstable;
     let median_of = |values: Vec<f64>| stats::summarize(&values).map(|s| s.median_ns);
     cell.cpu_ns = median_of(cell.runs.iter().filter_map(|r| r.cpu_ns).collect());
     cell.first_call_ns = median_of(

@@ -114,6 +114,9 @@ fn section(results: &Results, card: &Card, s: &mut String) {
     if !card.verification.is_empty() {
         let _ = write!(s, r#"<p class="sub">{}</p>"#, escape(&card.verification));
     }
+    for remark in &card.remarks {
+        let _ = write!(s, r#"<p class="sub">{}</p>"#, escape(remark));
+    }
     // On a phone the ladder chart keeps a legible size and scrolls sideways rather than shrinking its text.
     s.push_str(r#"<div class="ladder-wrap">"#);
     s.push_str(&svg::ladder_chart(

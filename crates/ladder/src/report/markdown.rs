@@ -40,6 +40,12 @@ pub fn render(results: &Results) -> String {
         if !card.verification.is_empty() {
             s.push_str(&format!("{}\n\n", escape(&card.verification)));
         }
+        for remark in &card.remarks {
+            s.push_str(&format!("- {}\n", escape(remark)));
+        }
+        if !card.remarks.is_empty() {
+            s.push('\n');
+        }
         if card.has_shaky {
             s.push_str(&format!("{}\n\n", super::card::SHAKY_NOTE));
         }

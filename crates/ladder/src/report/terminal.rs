@@ -88,6 +88,9 @@ fn render_card(card: &Card, color: bool) -> String {
     if !card.verification.is_empty() {
         s.push_str(&format!("  {}\n", card.verification));
     }
+    for remark in &card.remarks {
+        s.push_str(&format!("  {remark}\n"));
+    }
     if card.has_shaky {
         s.push_str(&format!("  {}\n", super::card::SHAKY_NOTE));
     }

@@ -289,6 +289,9 @@ pub struct Cell {
     pub mad_ns: Option<f64>,
     /// Spread too wide to rank this cell against a close neighbour.
     pub noisy: bool,
+    /// Its worker processes disagree far more than their samples do: the host's speed changed during the run.
+    #[serde(default)]
+    pub unstable: bool,
     pub speedup: Option<f64>,
     pub speedup_ci95: Option<[f64; 2]>,
     pub first_call_ns: Option<u64>,
@@ -331,6 +334,15 @@ impl Cell {
         size_label(self.size, self.n)
     }
 
+    /// Each worker process's samples; documents from before rounds hold one process, `samples_ns`.
+    pub fn process_samples(&self) -> Vec<Vec<f64>> {
+        if self.runs.is_empty() {
+            vec![self.samples_ns.clone()]
+        } else {
+            self.runs.iter().map(|r| r.samples_ns.clone()).collect()
+        }
+    }
+
     /// How this cell was verified; documents older than `reference` only ever checked against pinned values.
     pub fn reference_or_pinned(&self) -> Option<Reference> {
         match &self.reference {
@@ -362,6 +374,7 @@ impl Cell {
             min_ns: None,
             mad_ns: None,
             noisy: false,
+            unstable: false,
             speedup: None,
             speedup_ci95: None,
             first_call_ns: None,
@@ -410,7 +423,7 @@ impl Results {
     /// same benchmark, size and n (several numeric sizes are all `custom`).
     pub fn recompute_speedups(&mut self) {
         let baseline = self.baseline.clone();
-        let base_samples: BTreeMap<(String, SizeName, u64), Vec<f64>> = self
+        let base_samples: BTreeMap<(String, SizeName, u64), Vec<Vec<f64>>> = self
             .cells
             .iter()
             .filter(|c| {
@@ -418,12 +431,12 @@ impl Results {
                     && Some(&c.runtime) == baseline.as_ref()
                     && c.status == Status::Ok
             })
-            .map(|c| ((c.benchmark.clone(), c.size, c.n), c.samples_ns.clone()))
+            .map(|c| ((c.benchmark.clone(), c.size, c.n), c.process_samples()))
             .collect();
         for cell in &mut self.cells {
             let measured = match base_samples.get(&(cell.benchmark.clone(), cell.size, cell.n)) {
                 Some(base) if cell.status == Status::Ok => {
-                    crate::stats::speedup(base, &cell.samples_ns)
+                    crate::stats::speedup_runs(base, &cell.process_samples())
                 }
                 _ => None,
             };
