@@ -87,7 +87,18 @@ def setup(n, data_path):
     return n
 
 def run(n):
-    # Not an n-body simulation: the pinned energies, so the fault tests can isolate one fault at a time.
+    # Not an n-body simulation: the pinned energies at the pinned n, and energies that depend on n elsewhere (what
+    # a spot check asks of a rung), so the fault tests can isolate one fault at a time.
+    after = -0.16908760523460595 if n == 1000 else -0.169 - n * 1e-7
+    return [-0.16907516382852447, after]
+"#;
+
+/// The pinned energies whatever n is: passes the check at the pinned n, and nothing else.
+const CONSTANT: &str = r#"
+def setup(n, data_path):
+    return n
+
+def run(n):
     return [-0.16907516382852447, -0.16908760523460595]
 "#;
 
@@ -139,6 +150,37 @@ fn a_correct_implementation_is_ok_and_the_document_is_complete() {
     assert!(doc["tools"].as_object().unwrap().contains_key("cc"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ok ✓"), "{stdout}");
+    // The rung also ran at the run's spot-check n, recorded in the document; the baseline's output there is the
+    // reference, and every other CPython's agrees with it, a line per cell on the card.
+    let spot = doc["spot_n"]["nbody"].as_u64().unwrap();
+    assert!((500..1000).contains(&spot), "{spot}");
+    assert_eq!(cell["spot_check"]["outcome"], "reference");
+    assert_eq!(cell["spot_check"]["n"], spot);
+    if doc["cells"].as_array().unwrap().len() > 1 {
+        let agrees = format!(
+            "spot check at n={spot}: agrees with cpython on {}",
+            doc["baseline"].as_str().unwrap()
+        );
+        assert!(stdout.contains(&agrees), "{stdout}");
+    }
+}
+
+#[test]
+fn an_implementation_that_returns_constants_is_wrong() {
+    let (out, doc) = run_catalog(CONSTANT, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "wrong");
+    assert_eq!(cell["verified"], false);
+    let reason = cell["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the output is the same as at n=1000: it does not depend on n"),
+        "{reason}"
+    );
+    assert_eq!(cell["spot_check"]["outcome"], "differs");
+    // It runs no more worker processes once caught: the first one and the spot check's.
+    assert_eq!(cell["runs"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrong [1]"));
 }
 
 #[test]

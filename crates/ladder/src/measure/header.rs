@@ -34,5 +34,6 @@ pub fn new_results(
         benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells: Vec::new(),
         rounds: Vec::new(),
+        spot_n: Default::default(),
     }
 }

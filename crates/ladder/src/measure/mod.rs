@@ -6,5 +6,6 @@ pub mod header;
 pub mod plan;
 pub mod policy;
 pub mod run;
+pub mod spot;
 pub mod verify;
 pub mod worker;

@@ -5,6 +5,7 @@
 //! the run dies.
 
 use super::plan::{Plan, PlannedCell};
+use super::spot;
 use super::verify;
 use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
 use crate::catalog::SizeName;
@@ -93,6 +94,8 @@ struct Slot {
     ready: Option<Ready>,
     /// Wall time its processes have taken.
     spent_ns: u64,
+    /// The output of its first process, which the spot check's must differ from.
+    first_output: Option<serde_json::Value>,
 }
 
 /// A rung ready to run on a runtime: the interpreter to start, and its venv when it has one.
@@ -164,6 +167,7 @@ impl<'a> Runner<'a> {
                     cell: None,
                     ready: Some(ready),
                     spent_ns: 0,
+                    first_output: None,
                 },
                 Err(blocked) => {
                     let mut cell = Cell::new(
@@ -182,6 +186,7 @@ impl<'a> Runner<'a> {
                         cell: Some(cell),
                         ready: None,
                         spent_ns: 0,
+                        first_output: None,
                     }
                 }
             };
@@ -212,6 +217,11 @@ impl<'a> Runner<'a> {
                 if let Some(cell) = &slots[i].cell {
                     progress.cell_finished(cell);
                 }
+                sync(&slots, results);
+                self.save(results)?;
+            }
+            if round == 0 {
+                self.spot_round(plan, &mut slots, results, progress);
                 sync(&slots, results);
                 self.save(results)?;
             }
@@ -303,7 +313,138 @@ impl<'a> Runner<'a> {
         if round == 0
             && let Some(cell) = slots[i].cell.clone()
         {
+            slots[i].first_output = output.clone();
             self.record_cross_check(planned, i, &cell, output, slots, results);
+        }
+    }
+
+    /// Runs each rung still measuring once at its benchmark's spot-check n (one process per benchmark, rung and
+    /// runtime, whatever the sizes) and judges the outputs (see measure::spot): a rung that disagrees with the
+    /// baseline there, or whose output does not depend on n, is `wrong` and runs no more processes.
+    fn spot_round(
+        &mut self,
+        plan: &Plan,
+        slots: &mut [Slot],
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) {
+        type Key = (String, String, String);
+        let key = |p: &PlannedCell| (p.bench.clone(), p.rung.clone(), p.runtime_label.clone());
+        let mut groups: Vec<(Key, Vec<usize>)> = Vec::new();
+        for (i, slot) in slots.iter().enumerate() {
+            if slot.ready.is_none() {
+                continue;
+            }
+            let k = key(&plan.cells[i]);
+            match groups.iter_mut().find(|(g, _)| *g == k) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((k, vec![i])),
+            }
+        }
+        let baseline = results.baseline.clone().unwrap_or_default();
+        let is_base = |k: &Key| k.1 == BASELINE_RUNG && k.2 == baseline;
+        // The baselines first: the others are judged against their outputs.
+        groups.sort_by_key(|(k, _)| !is_base(k));
+        let mut outputs: HashMap<Key, spot::SpotRun> = HashMap::new();
+        let mut base_outputs: HashMap<String, Result<serde_json::Value, String>> = HashMap::new();
+        for (k, members) in &groups {
+            let Some(bench) = self.catalog.benchmark(&k.0) else {
+                continue;
+            };
+            let n = spot::spot_n(bench, results.settings.seed);
+            results.spot_n.insert(bench.id.clone(), n);
+            progress.step(&format!("spot check of {} on {} at n={n}", k.1, k.2));
+            let run = self.spot_run(bench, &plan.cells[members[0]], n, &slots[members[0]]);
+            let own: Vec<(u64, &serde_json::Value)> = members
+                .iter()
+                .filter_map(|&j| slots[j].first_output.as_ref().map(|v| (plan.cells[j].n, v)))
+                .collect();
+            let label = format!("{BASELINE_RUNG} on {baseline}");
+            let against = if is_base(k) {
+                spot::Against::IsBaseline
+            } else {
+                match base_outputs.get(&k.0) {
+                    Some(Ok(output)) => spot::Against::Baseline {
+                        label: &label,
+                        output,
+                    },
+                    Some(Err(why)) => spot::Against::Missing(why.clone()),
+                    None => spot::Against::Missing(format!("no {label} cell ran in this run")),
+                }
+            };
+            let (check, fault) = spot::judge(bench, n, &run, &own, against);
+            if is_base(k) {
+                let reference = match (&run, &fault) {
+                    (spot::SpotRun::Output(v), None) => Ok(v.clone()),
+                    _ => Err(format!("{label} gave no reference there")),
+                };
+                base_outputs.insert(k.0.clone(), reference);
+            }
+            outputs.insert(k.clone(), run);
+            for &j in members {
+                let slot = &mut slots[j];
+                let Some(cell) = slot.cell.as_mut() else {
+                    continue;
+                };
+                cell.spot_check = Some(check.clone());
+                if let Some((status, reason)) = &fault {
+                    slot.ready = None;
+                    if cell.status == Status::Ok {
+                        cell.status = *status;
+                        cell.reason = reason.clone();
+                        cell.verified = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One process of `planned`'s rung at the spot-check n `n`: its first call and one sample, no warm-up.
+    fn spot_run(
+        &mut self,
+        bench: &Benchmark,
+        planned: &PlannedCell,
+        n: u64,
+        slot: &Slot,
+    ) -> spot::SpotRun {
+        let fault = |status, reason| spot::SpotRun::Fault { status, reason };
+        let Some(ready) = &slot.ready else {
+            return fault(Status::Failed, "internal: not ready".into());
+        };
+        let mut job = ready.job.clone();
+        job.config.n = n;
+        job.config.min_samples = 1;
+        job.config.max_samples = 1;
+        job.config.min_time_ns = 0;
+        job.config.max_time_ns = 0;
+        job.config.warmup_ns = 0;
+        job.config.target_sample_ns = 0;
+        job.config.samples_floor = 1;
+        if bench.input == InputKind::Events {
+            match ensure_events(&self.home, n) {
+                Ok(path) => job.config.data_path = path.display().to_string(),
+                Err(e) => return fault(Status::Failed, format!("{e:#}")),
+            }
+        }
+        let at_n = PlannedCell {
+            n,
+            size: SizeName::Custom,
+            ..planned.clone()
+        };
+        let mut cell = Cell::new(&at_n.bench, &at_n.rung, &at_n.runtime_label, at_n.size, n);
+        let output = measure_cell(
+            self.executor,
+            &job,
+            bench,
+            &at_n,
+            &Against::IsReference,
+            ready.expect_compiled,
+            &mut cell,
+            &mut Quiet,
+        );
+        match (cell.status, output) {
+            (Status::Ok, Some(v)) => spot::SpotRun::Output(v),
+            (status, _) => fault(status, cell.reason),
         }
     }
 

@@ -181,10 +181,13 @@ pub fn cards(results: &Results) -> Vec<Card> {
     cards
 }
 
-/// What the card says under the table about one cell: that its processes disagreed.
+/// What the card says under the table about one cell: its spot check, and that its processes disagreed.
 fn remarks(results: &Results, c: &Cell) -> Vec<String> {
     let (rung, runtime) = labels(results, c);
     let mut out = Vec::new();
+    if let Some(spot) = &c.spot_check {
+        out.push(format!("{rung} on {runtime}: {}", spot.detail));
+    }
     if c.unstable && c.status == Status::Ok {
         let medians: Vec<f64> = c
             .runs

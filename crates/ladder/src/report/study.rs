@@ -150,5 +150,6 @@ pub fn results(catalog: &Catalog) -> Results {
         benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells,
         rounds: Vec::new(),
+        spot_n: Default::default(),
     }
 }

@@ -240,6 +240,31 @@ pub struct ProcessRun {
     pub process_wall_ns: Option<u64>,
 }
 
+/// How a cell's rung did at the run's spot-check n, a small n drawn at random for the run: an implementation whose
+/// output does not depend on n passes a check at one pinned n, and fails here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpotCheck {
+    pub n: u64,
+    pub outcome: SpotOutcome,
+    /// What was compared, or why nothing was.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpotOutcome {
+    /// Agrees with the baseline's output at that n.
+    Agrees,
+    /// This is the baseline: its output at that n (which differs from its output at the cell's n) is the reference.
+    Reference,
+    /// Differs from the baseline's output at that n, or equals its own output at another n: the cell is `wrong`.
+    Differs,
+    /// The run at that n crashed or timed out: the cell is `failed` or `timeout`.
+    Failed,
+    /// Not compared: the baseline gave no output at that n.
+    NotChecked,
+}
+
 /// One round of a run: the next worker process of every cell still measuring, in an order shuffled for the
 /// round, so a drift of the host's speed hits every cell alike.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,6 +298,9 @@ pub struct Cell {
     /// numeric sizes existed, when every check was against a pinned reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<Reference>,
+    /// The rung's run at the run's spot-check n. Absent in documents from before spot checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot_check: Option<SpotCheck>,
     /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`): every process's
     /// samples, in the order of `runs`.
     pub samples_ns: Vec<f64>,
@@ -365,6 +393,7 @@ impl Cell {
             verified: false,
             check: String::new(),
             reference: None,
+            spot_check: None,
             samples_ns: Vec::new(),
             runs: Vec::new(),
             loops: 0,
@@ -416,6 +445,9 @@ pub struct Results {
     /// The rounds run so far, in order. Absent in documents from before rounds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<Round>,
+    /// Benchmark -> the n its spot checks ran at (drawn from `settings.seed`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spot_n: BTreeMap<String, u64>,
 }
 
 impl Results {

@@ -4,7 +4,7 @@ use crate::catalog::{Catalog, SizeName};
 use crate::measure::plan::tests::fake_runtime;
 use crate::measure::plan::{Selection, ToolPresence, build_plan};
 use crate::measure::worker::ProcessOutcome;
-use crate::results::Settings;
+use crate::results::{Settings, SpotOutcome};
 use crate::toolchain::discover::{Discovery, Implementation};
 use serde_json::json;
 
@@ -32,9 +32,15 @@ impl Executor for MockExecutor {
         job: &Job,
         on_event: &mut dyn FnMut(&WorkerEvent),
     ) -> anyhow::Result<ProcessOutcome> {
+        // A spot check's process takes one sample with no warm-up.
+        let spot = if job.config.max_samples == 1 {
+            "spot "
+        } else {
+            ""
+        };
         self.started
             .borrow_mut()
-            .push(format!("{}@{}", job.python.display(), job.config.n));
+            .push(format!("{spot}{}@{}", job.python.display(), job.config.n));
         let (events, exit) = (self.script)(job);
         for ev in &events {
             on_event(ev);
@@ -178,7 +184,10 @@ pub(crate) fn speedups_run() -> (Results, tempfile::TempDir) {
         } else {
             100
         };
-        (good_run(ms * 1_000_000, json!(RIGHT)), Exit::Code(0))
+        (
+            good_run(ms * 1_000_000, right_at(job.config.n)),
+            Exit::Code(0),
+        )
     })
 }
 
@@ -211,6 +220,63 @@ fn verified_cells_get_statistics_and_speedups() {
     let [lo, hi] = pypy.speedup_ci95.unwrap();
     assert!(lo <= s && s <= hi);
     assert!(cell(&r, "cpython", "cpython-3.12").speedup.unwrap() < 1.0);
+    // Every rung also ran once at the run's spot-check n, recorded, and agreed with the baseline there.
+    let spot = r.spot_n["nbody"];
+    assert!((500..1000).contains(&spot), "{spot}");
+    assert_eq!(
+        base.spot_check.as_ref().map(|s| (s.n, s.outcome)),
+        Some((spot, SpotOutcome::Reference))
+    );
+    assert_eq!(
+        pypy.spot_check.as_ref().unwrap().detail,
+        format!("spot check at n={spot}: agrees with cpython on cpython-3.13")
+    );
+}
+
+#[test]
+fn a_rung_whose_output_does_not_depend_on_n_is_wrong() {
+    // PyPy returns the pinned energies at every n; CPython 3.12 is right at the pinned n and off at others.
+    let (r, _home, started) = run_logged(
+        |job| {
+            let py = job.python.to_string_lossy().to_string();
+            let out = if py.ends_with("pypy3.9") {
+                json!(RIGHT)
+            } else if py.ends_with("3.12") && job.config.n != 1000 {
+                energies(job.config.n + 1)
+            } else {
+                right_at(job.config.n)
+            };
+            (good_run(1_000_000, out), Exit::Code(0))
+        },
+        false,
+        Some(3),
+    );
+    let spot = r.spot_n["nbody"];
+    let pypy = cell(&r, "pypy", "pypy-3.9");
+    assert_eq!(pypy.status, Status::Wrong);
+    assert!(!pypy.verified);
+    assert!(
+        pypy.reason.contains("does not depend on n"),
+        "{}",
+        pypy.reason
+    );
+    assert_eq!(
+        pypy.spot_check.as_ref().unwrap().outcome,
+        SpotOutcome::Differs
+    );
+    let off = cell(&r, "cpython", "cpython-3.12");
+    assert_eq!(off.status, Status::Wrong);
+    assert!(
+        off.reason.starts_with(&format!(
+            "spot check at n={spot}: differs from cpython on cpython-3.13"
+        )),
+        "{}",
+        off.reason
+    );
+    // A cell the spot check found wrong runs no more processes after it.
+    assert_eq!(pypy.runs.len(), 1);
+    assert_eq!(started.iter().filter(|s| s.contains("pypy")).count(), 2);
+    assert_eq!(cell(&r, "cpython", "cpython-3.13").status, Status::Ok);
 }
 
 #[test]
@@ -433,14 +499,27 @@ fn run_sizes_with(
         // Every save holds every worker process started so far: Ctrl-C at any point between two processes loses
         // nothing measured.
         let runs: usize = r.cells.iter().map(|c| c.runs.len()).sum();
-        assert_eq!(runs, executor.started.borrow().len());
+        let timed = executor
+            .started
+            .borrow()
+            .iter()
+            .filter(|s| !s.starts_with("spot"))
+            .count();
+        assert_eq!(runs, timed);
         saves.set(saves.get() + 1);
         Ok(())
     };
     runner.on_save = Some(&hook);
     runner.run(&plan, &mut results, &mut Quiet).unwrap();
-    // The first save, one after provisioning, one per process (and per cell found unmeasurable), the last.
-    assert!(saves.get() >= executor.started.borrow().len() + 3);
+    // The first save, one after provisioning, one per process (and per cell found unmeasurable), one after the
+    // spot checks, the last.
+    let timed = executor
+        .started
+        .borrow()
+        .iter()
+        .filter(|s| !s.starts_with("spot"))
+        .count();
+    assert!(saves.get() >= timed + 4);
     results
 }
 
@@ -449,6 +528,12 @@ fn cell_at<'a>(r: &'a Results, rung: &str, runtime: &str, n: u64) -> &'a Cell {
         .iter()
         .find(|c| c.rung == rung && c.runtime == runtime && c.n == n)
         .unwrap()
+}
+
+/// The pinned n-body energies at n = 1000 (quick), and energies that depend on n elsewhere: what a right
+/// implementation gives at a spot check's n.
+fn right_at(n: u64) -> serde_json::Value {
+    if n == 1000 { json!(RIGHT) } else { energies(n) }
 }
 
 /// n-body energies that depend on n, so a run at one n cannot pass for another.
@@ -581,7 +666,7 @@ fn fair_mode_reaches_every_worker_and_the_results() {
     let (r, _home) = run_in_mode(
         |job| {
             if says_fair(job) {
-                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+                (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0))
             } else {
                 (vec![], Exit::Code(3))
             }
@@ -605,7 +690,7 @@ fn fair_mode_reaches_every_worker_and_the_results() {
             if says_fair(job) {
                 (vec![], Exit::Code(3))
             } else {
-                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+                (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0))
             }
         },
         false,
@@ -628,8 +713,12 @@ fn started_as(label: &str) -> String {
 #[test]
 fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
     let script: fn(&Job) -> (Vec<WorkerEvent>, Exit) =
-        |_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0));
+        |job| (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0));
     let (r, _home, started) = run_logged(script, false, Some(4));
+    let started: Vec<String> = started
+        .into_iter()
+        .filter(|s| !s.starts_with("spot"))
+        .collect();
     // Round r runs process r of every cell, in the order recorded for it.
     assert_eq!(r.rounds.len(), 4);
     let recorded: Vec<String> = r
@@ -659,6 +748,10 @@ fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
     assert!(r.rounds.windows(2).all(|w| w[0].seed != w[1].seed));
     // The same seed gives the same orders.
     let (again, _home, started_again) = run_logged(script, false, Some(4));
+    let started_again: Vec<String> = started_again
+        .into_iter()
+        .filter(|s| !s.starts_with("spot"))
+        .collect();
     assert_eq!(started_again, started);
     assert_eq!(again.rounds[3].order, r.rounds[3].order);
 }
@@ -670,7 +763,7 @@ fn a_faulted_cell_runs_no_more_processes() {
             if job.python.to_string_lossy().ends_with("pypy3.9") {
                 (vec![], Exit::Code(1))
             } else {
-                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+                (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0))
             }
         },
         false,
@@ -695,7 +788,10 @@ pub(crate) fn unstable_run() -> (Results, tempfile::TempDir) {
             } else {
                 100
             };
-            (good_run(ms * 1_000_000, json!(RIGHT)), Exit::Code(0))
+            (
+                good_run(ms * 1_000_000, right_at(job.config.n)),
+                Exit::Code(0),
+            )
         },
         false,
         Some(3),
