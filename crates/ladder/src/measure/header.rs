@@ -35,5 +35,6 @@ pub fn new_results(
         cells: Vec::new(),
         rounds: Vec::new(),
         spot_n: Default::default(),
+        host: None,
     }
 }

@@ -14,6 +14,7 @@ use crate::results::{Cell, ProcessRun, Reference, Results, Round, Status, Timing
 use crate::stats;
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
 use crate::toolchain::discover::Runtime;
+use crate::toolchain::host::HostSnapshot;
 use crate::toolchain::venv::{self, Venv};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
@@ -197,6 +198,7 @@ impl<'a> Runner<'a> {
         let runnable = slots.iter().filter(|s| s.ready.is_some()).count();
         progress.start(runnable * rounds as usize);
         let mut started = 0;
+        let run_started = HostSnapshot::now();
         for round in 0..rounds {
             let seed = stats::derive_seed(results.settings.seed, u64::from(round));
             let order = self.round_order(plan, &slots, round, seed, results);
@@ -209,7 +211,9 @@ impl<'a> Runner<'a> {
                 seed,
                 started_at: crate::results::now_rfc3339(),
                 order: order.iter().map(|&i| label(&plan.cells[i])).collect(),
+                host: None,
             });
+            let round_started = HostSnapshot::now();
             for i in order {
                 progress.cell_started(started, &plan.cells[i]);
                 started += 1;
@@ -220,11 +224,25 @@ impl<'a> Runner<'a> {
                 sync(&slots, results);
                 self.save(results)?;
             }
+            let now = HostSnapshot::now();
+            if let Some(last) = results.rounds.last_mut() {
+                last.host = round_started.zip(now).map(|(a, b)| a.until(&b));
+            }
+            results.host = run_started.zip(now).map(|(a, b)| {
+                let mut whole = a.until(&b);
+                // The run's load is the highest any round saw, not only at its two ends.
+                whole.load_avg_1m = results
+                    .rounds
+                    .iter()
+                    .filter_map(|r| r.host.map(|h| h.load_avg_1m))
+                    .fold(whole.load_avg_1m, f64::max);
+                whole
+            });
             if round == 0 {
                 self.spot_round(plan, &mut slots, results, progress);
-                sync(&slots, results);
-                self.save(results)?;
             }
+            sync(&slots, results);
+            self.save(results)?;
         }
         results.finished_at = Some(crate::results::now_rfc3339());
         self.save(results)?;

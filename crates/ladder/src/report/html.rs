@@ -360,6 +360,9 @@ pub fn render(results: &Results) -> String {
         .collect();
     s.push_str(&links.join(" · "));
     s.push_str(r##" · <a href="#machine">machine</a></nav>"##);
+    for warning in super::host::warnings(results) {
+        let _ = write!(s, r#"<p class="note">{}</p>"#, escape(&warning));
+    }
     for card in &cards {
         section(results, card, &mut s);
     }

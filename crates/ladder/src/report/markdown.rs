@@ -20,6 +20,9 @@ pub fn render(results: &Results) -> String {
         results.baseline.as_deref().unwrap_or("none"),
         results.settings.mode()
     );
+    for warning in super::host::warnings(results) {
+        s.push_str(&format!("> {}\n\n", escape(&warning)));
+    }
     for card in cards(results) {
         s.push_str(&format!(
             "## {} ({} {}, size {})\n\n",

@@ -151,5 +151,6 @@ pub fn results(catalog: &Catalog) -> Results {
         cells,
         rounds: Vec::new(),
         spot_n: Default::default(),
+        host: None,
     }
 }

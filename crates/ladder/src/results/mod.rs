@@ -265,6 +265,18 @@ pub enum SpotOutcome {
     NotChecked,
 }
 
+/// What else the host was doing over a stretch of the run (a round, or the whole run so far).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct HostState {
+    /// The highest 1-minute load average seen (at the start and the end of the stretch): above the number of
+    /// cores, processes waited for a CPU.
+    pub load_avg_1m: f64,
+    /// The share of CPU time the hypervisor gave to other guests (`steal` in /proc/stat), 0 to 1.
+    pub steal_share: f64,
+    /// The share of CPU time spent idle waiting for I/O (`iowait` in /proc/stat), 0 to 1.
+    pub iowait_share: f64,
+}
+
 /// One round of a run: the next worker process of every cell still measuring, in an order shuffled for the
 /// round, so a drift of the host's speed hits every cell alike.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -276,6 +288,9 @@ pub struct Round {
     pub started_at: String,
     /// The cells in the order their processes ran (`benchmark/size/rung/runtime`).
     pub order: Vec<String>,
+    /// The host over the round; absent where /proc cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostState>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -445,6 +460,9 @@ pub struct Results {
     /// The rounds run so far, in order. Absent in documents from before rounds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<Round>,
+    /// The host over the whole run so far; absent where /proc cannot be read, and in older documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostState>,
     /// Benchmark -> the n its spot checks ran at (drawn from `settings.seed`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub spot_n: BTreeMap<String, u64>,

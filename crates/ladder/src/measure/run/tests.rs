@@ -746,6 +746,10 @@ fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
             .any(|round| round.order != r.rounds[0].order)
     );
     assert!(r.rounds.windows(2).all(|w| w[0].seed != w[1].seed));
+    // The host's state is recorded per round and for the run (from /proc: load average, steal, iowait).
+    assert!(r.rounds.iter().all(|round| round.host.is_some()));
+    let host = r.host.unwrap();
+    assert!((0.0..=1.0).contains(&host.steal_share) && (0.0..=1.0).contains(&host.iowait_share));
     // The same seed gives the same orders.
     let (again, _home, started_again) = run_logged(script, false, Some(4));
     let started_again: Vec<String> = started_again
