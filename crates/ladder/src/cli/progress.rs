@@ -11,6 +11,8 @@ pub struct TerminalProgress {
     total: usize,
     current: String,
     started: std::time::Instant,
+    /// When the first worker process started (after provisioning and builds), for the estimate of what is left.
+    measuring: std::time::Instant,
 }
 
 impl Default for TerminalProgress {
@@ -20,6 +22,7 @@ impl Default for TerminalProgress {
             total: 0,
             current: String::new(),
             started: std::time::Instant::now(),
+            measuring: std::time::Instant::now(),
         }
     }
 }
@@ -27,6 +30,7 @@ impl Default for TerminalProgress {
 impl Progress for TerminalProgress {
     fn start(&mut self, total: usize) {
         self.total = total;
+        self.measuring = std::time::Instant::now();
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
@@ -57,8 +61,8 @@ impl Progress for TerminalProgress {
         match &self.bar {
             Some(bar) => bar.set_message(self.current.clone()),
             None => {
-                // A rough estimate: the average cell so far times the cells left.
-                let elapsed = self.started.elapsed().as_secs_f64();
+                // A rough estimate: the average process so far times the processes left.
+                let elapsed = self.measuring.elapsed().as_secs_f64();
                 let left = if index > 0 {
                     format!(
                         ", ~{:.0} s left",

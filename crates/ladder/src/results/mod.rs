@@ -1,5 +1,5 @@
-//! The results document: one versioned JSON file per run, rewritten atomically after every cell so that a crash
-//! or Ctrl-C loses nothing measured. Every report is a pure function of it.
+//! The results document: one versioned JSON file per run, rewritten atomically after every worker process so that
+//! a crash or Ctrl-C loses nothing measured. Every report is a pure function of it.
 
 use crate::catalog::{SizeName, Study};
 use anyhow::{Context, Result};
