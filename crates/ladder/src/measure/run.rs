@@ -171,13 +171,7 @@ impl<'a> Runner<'a> {
                     first_output: None,
                 },
                 Err(blocked) => {
-                    let mut cell = Cell::new(
-                        &planned.bench,
-                        &planned.rung,
-                        &planned.runtime_label,
-                        planned.size,
-                        planned.n,
-                    );
+                    let mut cell = new_cell(planned);
                     cell.status = blocked.status;
                     cell.reason = blocked.reason;
                     cell.get = blocked.get;
@@ -289,13 +283,7 @@ impl<'a> Runner<'a> {
         let Some(ready) = slots[i].ready.clone() else {
             return;
         };
-        let mut cell = Cell::new(
-            &planned.bench,
-            &planned.rung,
-            &planned.runtime_label,
-            planned.size,
-            planned.n,
-        );
+        let mut cell = new_cell(planned);
         cell.python = Some(ready.python.clone());
         cell.build = ready.build.clone();
         let against = self.against(planned, results);
@@ -449,7 +437,7 @@ impl<'a> Runner<'a> {
             size: SizeName::Custom,
             ..planned.clone()
         };
-        let mut cell = Cell::new(&at_n.bench, &at_n.rung, &at_n.runtime_label, at_n.size, n);
+        let mut cell = new_cell(&at_n);
         let output = measure_cell(
             self.executor,
             &job,
@@ -796,6 +784,17 @@ pub fn ensure_events(home: &Path, n: u64) -> Result<PathBuf> {
         std::fs::rename(&tmp, &path)?;
     }
     Ok(path)
+}
+
+/// An empty cell for a planned one.
+fn new_cell(planned: &PlannedCell) -> Cell {
+    Cell::new(
+        &planned.bench,
+        &planned.rung,
+        &planned.runtime_label,
+        planned.size,
+        planned.n,
+    )
 }
 
 /// `benchmark/size/rung/runtime`: how a round's order names a cell.

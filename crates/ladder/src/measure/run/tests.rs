@@ -24,6 +24,18 @@ impl MockExecutor {
             started: Default::default(),
         }
     }
+
+    /// The timed processes started so far (not the spot checks').
+    fn timed(&self) -> Vec<String> {
+        timed(self.started.borrow().clone())
+    }
+}
+
+fn timed(started: Vec<String>) -> Vec<String> {
+    started
+        .into_iter()
+        .filter(|s| !s.starts_with("spot"))
+        .collect()
 }
 
 impl Executor for MockExecutor {
@@ -499,13 +511,7 @@ fn run_sizes_with(
         // Every save holds every worker process started so far: Ctrl-C at any point between two processes loses
         // nothing measured.
         let runs: usize = r.cells.iter().map(|c| c.runs.len()).sum();
-        let timed = executor
-            .started
-            .borrow()
-            .iter()
-            .filter(|s| !s.starts_with("spot"))
-            .count();
-        assert_eq!(runs, timed);
+        assert_eq!(runs, executor.timed().len());
         saves.set(saves.get() + 1);
         Ok(())
     };
@@ -513,13 +519,7 @@ fn run_sizes_with(
     runner.run(&plan, &mut results, &mut Quiet).unwrap();
     // The first save, one after provisioning, one per process (and per cell found unmeasurable), one after the
     // spot checks, the last.
-    let timed = executor
-        .started
-        .borrow()
-        .iter()
-        .filter(|s| !s.starts_with("spot"))
-        .count();
-    assert!(saves.get() >= timed + 4);
+    assert!(saves.get() >= executor.timed().len() + 4);
     results
 }
 
@@ -715,10 +715,7 @@ fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
     let script: fn(&Job) -> (Vec<WorkerEvent>, Exit) =
         |job| (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0));
     let (r, _home, started) = run_logged(script, false, Some(4));
-    let started: Vec<String> = started
-        .into_iter()
-        .filter(|s| !s.starts_with("spot"))
-        .collect();
+    let started = timed(started);
     // Round r runs process r of every cell, in the order recorded for it.
     assert_eq!(r.rounds.len(), 4);
     let recorded: Vec<String> = r
@@ -752,10 +749,7 @@ fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
     assert!((0.0..=1.0).contains(&host.steal_share) && (0.0..=1.0).contains(&host.iowait_share));
     // The same seed gives the same orders.
     let (again, _home, started_again) = run_logged(script, false, Some(4));
-    let started_again: Vec<String> = started_again
-        .into_iter()
-        .filter(|s| !s.starts_with("spot"))
-        .collect();
+    let started_again = timed(started_again);
     assert_eq!(started_again, started);
     assert_eq!(again.rounds[3].order, r.rounds[3].order);
 }
