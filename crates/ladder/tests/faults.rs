@@ -298,6 +298,11 @@ fn unknown_ids_and_sizes_exit_2_listing_the_valid_ones() {
         .code(2)
         .stderr(predicate::str::contains("--baseline cpython-2.7"));
     ladder(home.path())
+        .args(["run", "--processes", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--processes 0"));
+    ladder(home.path())
         .args(["run", "--json", "/no/such/folder/out.json"])
         .assert()
         .code(2)

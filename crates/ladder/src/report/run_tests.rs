@@ -54,3 +54,14 @@ fn the_card_flags_an_unstable_cell() {
     let md = crate::report::markdown::render(&r);
     assert!(md.contains("- unstable: PyPy"), "{md}");
 }
+
+#[test]
+fn the_pyperf_export_has_a_run_per_worker_process() {
+    let (r, _home) = speedups_run();
+    let suite = crate::report::export::pyperf(&r);
+    for bench in suite["benchmarks"].as_array().unwrap() {
+        let runs = bench["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 3, "{bench}");
+        assert!(runs.iter().all(|run| run["values"].as_array().unwrap().len() == 7));
+    }
+}
