@@ -62,6 +62,9 @@ fn the_pyperf_export_has_a_run_per_worker_process() {
     for bench in suite["benchmarks"].as_array().unwrap() {
         let runs = bench["runs"].as_array().unwrap();
         assert_eq!(runs.len(), 3, "{bench}");
-        assert!(runs.iter().all(|run| run["values"].as_array().unwrap().len() == 7));
+        assert!(
+            runs.iter()
+                .all(|run| run["values"].as_array().unwrap().len() == 7)
+        );
     }
 }
