@@ -21,6 +21,7 @@ protocol, and is reported as a failure (a benchmark must not do I/O while it is 
 """
 
 import gc
+import hashlib
 import importlib
 import json
 import os
@@ -40,6 +41,10 @@ def emit(event, **fields):
 
 
 def _plain(value):
+    # Bytes (a bitmap, an encoded file) are reported by length and SHA-256, which a `digest` check compares.
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     # numpy scalars and similar: anything with .item() or .tolist() becomes a plain Python value.
     for attr in ("tolist", "item"):
         if hasattr(value, attr):

@@ -42,8 +42,19 @@ def setup(n, data_path):
     return n
 
 
+def thread_count(n):
+    """One thread per core Python may use: os.cpu_count() honours PYTHON_CPU_COUNT (3.13+), so
+    `PYTHON_CPU_COUNT=1` runs the same code on one thread, for the speedup the threads bring."""
+    return max(1, min(os.cpu_count() or 1, n))
+
+
+_used = 1
+
+
 def run(n):
-    workers = min(os.cpu_count() or 1, n)
+    global _used
+    workers = thread_count(n)
+    _used = workers
     step = -(-n // workers)
     blocks = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
     u = [1.0] * n
@@ -61,3 +72,7 @@ def run(n):
         vbv += u[i] * v[i]
         vv += v[i] * v[i]
     return [math.sqrt(vbv / vv), vbv, vv]
+
+
+def ladder_info():
+    return {"threads": _used}

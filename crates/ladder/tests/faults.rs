@@ -30,7 +30,11 @@ title = "n-body"
 summary = "fault test"
 work = "steps"
 input = "none"
-check = "nbody-energy"
+
+[check]
+kind = "floats"
+names = ["energy_before", "energy_after"]
+decimals = 9
 
 [sizes.quick]
 n = 1000
@@ -195,7 +199,7 @@ fn a_wrong_answer_is_wrong_and_the_exit_code_says_so() {
         cell["reason"]
             .as_str()
             .unwrap()
-            .contains("expected -0.169075164 -> -0.169087605"),
+            .contains("energy_after = -0.169087600, expected -0.169087605 (9 decimals)"),
         "{cell}"
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("wrong [1]"));
@@ -315,7 +319,7 @@ fn a_malformed_catalog_exits_2_naming_the_file_and_field() {
     let toml = cat.path().join("nbody/benchmark.toml");
     let text = std::fs::read_to_string(&toml)
         .unwrap()
-        .replace("check = \"nbody-energy\"", "check = \"eyeball\"");
+        .replace("kind = \"floats\"", "kind = \"eyeball\"");
     std::fs::write(&toml, text).unwrap();
     let home = tempfile::tempdir().unwrap();
     ladder(home.path())

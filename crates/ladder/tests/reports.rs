@@ -98,6 +98,22 @@ fn terminal_bars_follow_the_speedups() {
 }
 
 #[test]
+fn csv_quotes_reasons_with_commas_quotes_and_newlines() {
+    let mut results = fixture();
+    let reason = "build failed: \"cc\" said:\nerror, line 2\r\n";
+    results.cells[0].reason = reason.into();
+    let text = export::csv(&results);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.len(), export::CSV_HEADER.split(',').count());
+    let at = header.iter().position(|h| h == "reason").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), results.cells.len());
+    assert_eq!(&rows[0][at], reason);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+}
+
+#[test]
 fn report_command_honours_no_color_and_writes_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("ladder")
@@ -575,4 +591,38 @@ fn cards_say_how_each_implementation_ran() {
     assert!(!text.contains("/tmp/x.py"));
     let md = markdown::render(&r);
     assert!(md.contains("- how it ran: **rust on cpython-3.13**: simd avx512f, threads 2"));
+}
+
+/// The whole quick ladder of a real run on a 2-core machine (74 cells, every rung this catalog has, long labels,
+/// threaded, pooled and unavailable rungs), as `ladder run --size quick` wrote it.
+fn full_run() -> Results {
+    Results::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quick-run.json"))
+        .unwrap()
+}
+
+/// The SVG of the "Wall vs CPU" chart in one benchmark's section of the page.
+fn wall_cpu_chart<'a>(page: &'a str, anchor: &str) -> &'a str {
+    let section = &page[page.find(&format!(r#"id="{anchor}""#)).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    let chart = &section[section.find("<h3>Wall vs CPU").unwrap()..];
+    &chart[..chart.find("</div>").unwrap()]
+}
+
+#[test]
+fn every_parallel_rung_is_in_the_wall_vs_cpu_chart_with_its_threads_or_processes() {
+    let results = full_run();
+    assert_eq!(results.cells.len(), 74);
+    let page = html::render(&results);
+    let spectral = wall_cpu_chart(&page, "spectral-norm-quick");
+    // Rust computed on 2 threads at 0.92 cpu/wall (it waited for a core): shown, with its threads.
+    let rust = spectral.find("<title>Rust (PyO3): ").unwrap();
+    assert!(spectral[rust..].starts_with("<title>Rust (PyO3): 0.9 cores, 2 threads</title>"));
+    // The process pool: its processes, never "1 thread".
+    assert!(spectral.contains("multiprocessing (process pool): 0.9 cores, 3 processes"));
+    assert!(!spectral.contains("processes, 1 thread"));
+    // Idle pool threads do not make a rung parallel: JAX's worker has 13 threads and computed on one.
+    assert!(!spectral.contains("JAX"), "{spectral}");
+    // n-body: nothing worked on several threads; NumPy's BLAS ran at 0.5 cpu/wall, so the chart says so in words.
+    let nbody = wall_cpu_chart(&page, "nbody-quick");
+    assert!(nbody.contains("ran one thread in one process"), "{nbody}");
 }

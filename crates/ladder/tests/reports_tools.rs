@@ -8,6 +8,8 @@ use ladder::results::{Results, Status};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn fixture() -> Results {
     Results::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/default-run.json"))
         .unwrap()
@@ -86,20 +88,27 @@ fn pyperf_reads_the_export() {
     );
 }
 
-fn chromium() -> PathBuf {
-    for name in ["chromium", "chromium-browser"] {
-        if let Ok(out) = Command::new("which").arg(name).output()
-            && out.status.success()
-        {
-            return PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        }
-    }
-    panic!("headless Chromium is needed for this test: apt-get install chromium (.ci/run does)");
+/// Headless Chromium's path, or None (with a skip line for `test`) when it is missing outside CI.
+fn chromium(test: &str) -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
+        let out = Command::new("which").arg(name).output().ok()?;
+        out.status
+            .success()
+            .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    });
+    common::require(
+        found.is_some(),
+        test,
+        "headless Chromium",
+        "apt-get install -y chromium",
+    )
+    .then_some(found)
+    .flatten()
 }
 
-fn browser(dir: &Path, extra: &[String]) -> std::process::Output {
+fn browser(chrome: &Path, dir: &Path, extra: &[String]) -> std::process::Output {
     let profile = tempfile::tempdir_in(dir).unwrap();
-    Command::new(chromium())
+    Command::new(chrome)
         .args([
             "--headless",
             "--no-sandbox",
@@ -126,15 +135,32 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 
 #[test]
 fn html_renders_in_headless_chromium() {
+    let Some(chrome) = chromium("html_renders_in_headless_chromium") else {
+        return;
+    };
+    // The core ladder at the default size, and the whole quick ladder of a real run (74 cells, every rung).
+    for name in ["default-run.json", "quick-run.json"] {
+        let results = Results::read(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+        )
+        .unwrap();
+        renders(&chrome, &results);
+    }
+}
+
+/// Screenshots at laptop, report (1100 px) and phone widths, and the DOM Chromium built holds every chart.
+fn renders(chrome: &Path, results: &Results) {
     let dir = tempfile::tempdir().unwrap();
-    let results = fixture();
     let page = dir.path().join("report.html");
-    let source = html::render(&results);
+    let source = html::render(results);
     std::fs::write(&page, &source).unwrap();
     let url = format!("file://{}", page.display());
-    for (w, h) in [(1280u32, 1600u32), (390, 1600)] {
+    for (w, h) in [(1280u32, 1600u32), (1100, 1600), (390, 1600)] {
         let shot = dir.path().join(format!("shot-{w}.png"));
         let out = browser(
+            chrome,
             dir.path(),
             &[
                 format!("--window-size={w},{h}"),
@@ -156,7 +182,7 @@ fn html_renders_in_headless_chromium() {
             bytes.len()
         );
     }
-    let out = browser(dir.path(), &["--dump-dom".to_string(), url]);
+    let out = browser(chrome, dir.path(), &["--dump-dom".to_string(), url]);
     let dom = String::from_utf8_lossy(&out.stdout);
     // Chromium parsed every chart: as many <svg> elements as we wrote, each ladder chart with its rows.
     let svgs = source.matches("<svg ").count();
@@ -186,6 +212,9 @@ fn html_renders_in_headless_chromium() {
 /// pinned, every other point cross-checked against CPython 3.13.
 #[test]
 fn scaling_page_renders_in_headless_chromium() {
+    let Some(chrome) = chromium("scaling_page_renders_in_headless_chromium") else {
+        return;
+    };
     let results = Results::read(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scaling-run.json"),
     )
@@ -209,6 +238,7 @@ fn scaling_page_renders_in_headless_chromium() {
     let url = format!("file://{}", page.display());
     let shot = dir.path().join("shot.png");
     browser(
+        &chrome,
         dir.path(),
         &[
             "--window-size=390,1600".to_string(),
@@ -219,7 +249,7 @@ fn scaling_page_renders_in_headless_chromium() {
     let bytes = std::fs::read(&shot).unwrap();
     assert_eq!(png_size(&bytes), (390, 1600));
     assert!(bytes.len() > 20_000, "{} bytes", bytes.len());
-    let out = browser(dir.path(), &["--dump-dom".to_string(), url]);
+    let out = browser(&chrome, dir.path(), &["--dump-dom".to_string(), url]);
     let dom = String::from_utf8_lossy(&out.stdout);
     assert_eq!(dom.matches(r#"class="chart scaling""#).count(), 2);
     assert_eq!(dom.matches(r#"<g class="line c"#).count(), fits);

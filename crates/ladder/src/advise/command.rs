@@ -1,16 +1,23 @@
-//! The user's command line: which interpreter it names (resolved the way the shell would, through PATH), and
-//! what it runs (a script, `-m module` or `-c code`). Anything else is a usage error that says why.
+//! The user's command line: which interpreter it names (resolved the way the shell would, through PATH, then
+//! followed to the real executable), and what it runs (a script, `-m module` or `-c code`). Anything else is a
+//! usage error that says why.
 
 use crate::error::UsageError;
 use anyhow::Result;
 use serde::Serialize;
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::Command;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Interpreter {
-    /// As the command named it, resolved through PATH (a pyenv shim stays a shim, as in the shell).
+    /// The interpreter that is run: the one the command starts, as its own `sys.executable` names it. A pyenv or
+    /// asdf shim or a wrapper script is a program that starts another; timed, its own start-up (a shell and
+    /// pyenv's version lookup, ~180 ms) would count as the program's. The wrapper's environment changes (pyenv
+    /// puts the version's bin folder first on PATH) are not made.
     pub path: PathBuf,
+    /// As the command named it, resolved through PATH (e.g. ~/.pyenv/shims/python3).
+    pub named: PathBuf,
     /// What the interpreter reports as `sys.executable`.
     pub executable: String,
     pub implementation: String,
@@ -31,6 +38,9 @@ pub struct Invocation {
     pub options: Vec<String>,
     pub target: Target,
     pub args: Vec<String>,
+    /// The command is an installed program's entry point (a console script whose `#!` line names the
+    /// interpreter): the target is that script, and the program's own code is in the folder the command runs in.
+    pub entry_point: bool,
 }
 
 /// Resolves `argv` to an interpreter and target. Errors are usage errors (exit 2) naming what is wrong.
@@ -50,12 +60,25 @@ pub fn resolve(argv: &[String]) -> Result<Invocation> {
             ))
         })?
     };
-    let interpreter = probe(&path).ok_or_else(|| {
-        UsageError::new(format!(
-            "{program} is not a Python interpreter (it did not answer `-c \"import sys\"` like one); \
-             the command must be `python ...`"
+    let Some(interpreter) = probe(&path) else {
+        // A console script (`mytool` installed by pip) is a Python file whose `#!` line names the interpreter.
+        if let Some(python) = shebang_python(&path)
+            && let Some(interpreter) = probe(&python)
+        {
+            return Ok(Invocation {
+                interpreter,
+                options: Vec::new(),
+                target: Target::Script(path),
+                args: argv[1..].to_vec(),
+                entry_point: true,
+            });
+        }
+        return Err(UsageError::new(format!(
+            "{program} is not a Python interpreter (it did not answer `-c \"import sys\"` like one) nor a script \
+             whose #! line names one; the command must be `python ...` or an installed program's entry point"
         ))
-    })?;
+        .into());
+    };
     let mut options = Vec::new();
     let mut i = 1;
     let target = loop {
@@ -103,7 +126,30 @@ pub fn resolve(argv: &[String]) -> Result<Invocation> {
         options,
         target,
         args: argv[i..].to_vec(),
+        entry_point: false,
     })
+}
+
+/// The interpreter a script's `#!` line names: `#!/path/to/python3` or `#!/usr/bin/env python3` (resolved on
+/// PATH). None when the file does not start with such a line.
+fn shebang_python(script: &std::path::Path) -> Option<PathBuf> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(script).ok()?;
+    let mut first = String::new();
+    std::io::BufReader::new(file)
+        .take(4096)
+        .read_line(&mut first)
+        .ok()?;
+    let line = first.strip_prefix("#!")?.trim();
+    let mut words = line.split_whitespace();
+    let program = words.next()?;
+    let python = if program.ends_with("/env") {
+        crate::toolchain::tools::which(words.find(|w| !w.starts_with('-'))?)?
+    } else {
+        PathBuf::from(program)
+    };
+    let name = python.file_name()?.to_string_lossy().into_owned();
+    (name.starts_with("python") || name.starts_with("pypy")).then_some(python)
 }
 
 fn probe(path: &std::path::Path) -> Option<Interpreter> {
@@ -125,10 +171,67 @@ fn probe(path: &std::path::Path) -> Option<Interpreter> {
     if !ver.starts_with("3.") {
         return None;
     }
+    // sys.executable is empty or not a file when the interpreter cannot tell (embedded, some sandboxes).
+    let real = PathBuf::from(exe);
     Some(Interpreter {
-        path: path.to_path_buf(),
+        path: if real.is_absolute() && real.is_file() {
+            real
+        } else {
+            path.to_path_buf()
+        },
+        named: path.to_path_buf(),
         executable: exe.to_string(),
         implementation: imp.to_string(),
         version: ver.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A wrapper script (what pyenv's and asdf's shims are) is followed to the interpreter it starts; the
+    /// interpreter's own path stays itself.
+    #[test]
+    fn wrappers_and_shims_resolve_to_the_real_interpreter() {
+        let real = probe(&crate::toolchain::tools::which("python3").expect("python3 on PATH"))
+            .expect("python3 answers")
+            .path;
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("python3");
+        std::fs::write(
+            &wrapper,
+            format!("#!/bin/sh\nexec {} \"$@\"\n", real.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let argv = [wrapper.display().to_string(), "-c".into(), "pass".into()];
+        let inv = resolve(&argv).unwrap();
+        assert_eq!(inv.interpreter.path, real);
+        assert_eq!(inv.interpreter.named, wrapper);
+        let direct = resolve(&[real.display().to_string(), "-c".into(), "pass".into()]).unwrap();
+        assert_eq!(direct.interpreter.path, real);
+        assert_eq!(direct.interpreter.named, real);
+        assert!(!direct.entry_point);
+        // A console script as pip writes it: the interpreter from its #! line, the script as the target.
+        let tool = dir.path().join("mytool");
+        std::fs::write(
+            &tool,
+            format!("#!{}\nimport sys\nprint(sys.argv[1:])\n", real.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let inv = resolve(&[tool.display().to_string(), "--flag".into()]).unwrap();
+        assert!(inv.entry_point);
+        assert_eq!(inv.interpreter.path, real);
+        assert!(matches!(&inv.target, Target::Script(p) if *p == tool));
+        assert_eq!(inv.args, ["--flag"]);
+        // A shell script is neither.
+        let sh = dir.path().join("tool.sh");
+        std::fs::write(&sh, "#!/bin/sh\necho hi\n").unwrap();
+        std::fs::set_permissions(&sh, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let err = resolve(&[sh.display().to_string()]).unwrap_err();
+        assert!(crate::error::is_usage(&err), "{err}");
+    }
 }

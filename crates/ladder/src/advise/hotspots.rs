@@ -6,7 +6,7 @@
 //! spent below it in library code (json's decoder, re, a package) is kept as `library_share`, so "json.loads is
 //! the hot path" shows up as a user function whose time is mostly in the library.
 //!
-//! Samples taken while the bootstrap was itself working (tracemalloc snapshots) are ladder's overhead and left
+//! Samples taken while the bootstrap was itself working (its allocation sampling, writing the report) are ladder's overhead and left
 //! out of every share.
 
 use super::sampler::{Frame, Samples, StackKey, ThreadTally};
@@ -35,6 +35,9 @@ pub struct Hotspot {
     pub lines: Vec<HotLine>,
     /// Filled by [`super::traits`].
     pub traits: Vec<String>,
+    /// The loop region most of this function's samples were charged to, through the call stack (filled by
+    /// [`super::regions`]).
+    pub region: Option<super::regions::Region>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_traits: Option<super::traits::FunctionTraits>,
 }
@@ -128,10 +131,11 @@ pub fn build(samples: &Samples, cls: &Classifier) -> Profile {
             .position(|f| !(cls.is_bootstrap(f) || cls.is_library(f)))
             .unwrap_or(frames.len());
         let body = &frames[start..];
-        // The bootstrap working (a heap snapshot in its GC callback, writing the report) is ladder's time.
+        // The bootstrap working (its SIGPROF handler sampling allocation sites, writing the report) is ladder's time.
         let overhead = body.iter().any(|f| cls.is_bootstrap(f))
             || frames.iter().any(|f| {
-                cls.is_bootstrap(f) && matches!(f.function.as_str(), "_write_report" | "_on_gc")
+                cls.is_bootstrap(f)
+                    && matches!(f.function.as_str(), "_write_report" | "_on_gc" | "_on_tick")
             });
         if overhead {
             continue;
@@ -197,6 +201,7 @@ pub fn build(samples: &Samples, cls: &Classifier) -> Profile {
                 function,
                 file,
                 traits: Vec::new(),
+                region: None,
                 source_traits: None,
             }
         })
@@ -245,6 +250,18 @@ pub fn enclosing_function(name: &str) -> &str {
     match name {
         "<listcomp>" | "<dictcomp>" | "<setcomp>" | "<genexpr>" => "<module>",
         n => n,
+    }
+}
+
+impl Profile {
+    /// The main thread's on-CPU share of its samples (the thread named MainThread, else the most sampled one).
+    pub fn main_on_cpu_share(&self) -> Option<f64> {
+        self.threads
+            .iter()
+            .find(|t| t.name.as_deref() == Some("MainThread"))
+            .or_else(|| self.threads.iter().max_by_key(|t| t.samples))
+            .filter(|t| t.samples > 0)
+            .map(|t| t.on_cpu_share)
     }
 }
 

@@ -11,15 +11,17 @@
 //!
 //! Deviations from DESIGN.md/issue 4, stated so nobody mistakes them: native frames are not unwound (py-spy's
 //! `unwind` feature needs libunwind's development files), so "native" time is on-CPU time without the GIL (see
-//! [`sampler`]); the run is profiled under tracemalloc, which slows allocation-heavy code, so absolute times in
-//! the advice are those of the profiled run, and `ladder climb` is the command that measures.
+//! [`sampler`]); allocation sites come from short windows of tracemalloc, so they are a sample,
+//! and absolute times in the advice are those of the profiled run, and `ladder climb` is the command that measures.
 
 pub mod classify;
 pub mod command;
+pub mod findings;
 pub mod flame;
 pub mod hotspots;
 pub mod profile;
 pub mod recommend;
+pub mod regions;
 pub mod sampler;
 pub mod traits;
 
@@ -48,19 +50,25 @@ pub struct Advice {
     pub gc_ns: Option<u64>,
     /// GC time over the program's own wall time (wall time less `snapshot_ns`).
     pub gc_share: Option<f64>,
-    /// Wall time the bootstrap spent taking tracemalloc snapshots (included in `wall_ns`).
+    /// Wall time the bootstrap spent sampling allocation sites (included in `wall_ns`).
     pub snapshot_ns: u64,
     pub peak_rss_bytes: u64,
-    pub traced_peak_bytes: Option<u64>,
+    /// The most small-object blocks (pymalloc's, up to 512 bytes) alive at once; None where not measured (PyPy).
+    pub peak_live_blocks: Option<u64>,
+    /// The allocation sites of the windows sampled: what each window allocated and still held when it closed,
+    /// summed over the windows, largest first.
     pub top_allocation_sites: Vec<profile::Site>,
-    /// When the sites were read: "largest heap seen" or "exit".
-    pub allocation_sites_at: Option<String>,
+    /// What the sites were sampled from, in words (None when they were not sampled).
+    pub allocation_sampling: Option<String>,
     /// The sampling profile (rates, per-thread on-CPU share, native share); None when py-spy could not attach.
     pub profile: Option<hotspots::Profile>,
     /// Why there is no profile, or why it stopped early (e.g. no ptrace permission, with how to allow it).
     pub profiler_error: Option<String>,
     /// The program's hot functions, hottest first, with their source traits.
     pub hotspots: Vec<hotspots::Hotspot>,
+    /// Algorithmic findings on the program's lines and, for a memory-bound program, the data-structure change for
+    /// its top allocation sites; the hot ones (a share of at least 5%) first, and ranked before any rung.
+    pub findings: Vec<findings::Finding>,
     /// The modules the hot functions live in (imports of C extensions, annotation coverage).
     pub modules: Vec<traits::ModuleTraits>,
     /// The decision tree's advice, ranked; empty unless cpu-bound (the verdict's own advice applies then).
@@ -85,7 +93,6 @@ pub fn advise(
     // py-spy reads CPython's interpreter structures; other interpreters run unsampled, and say so.
     let sample_hz = (inv.interpreter.implementation == "cpython").then_some(SAMPLE_HZ);
     let mut run = profile::run(&inv, work_dir, timeout, sample_hz)?;
-    let (verdict, verdict_why) = classify::classify(&classify::Figures::from(&run));
     let cpu_share = if run.wall_ns > 0 {
         run.cpu_ns as f64 / run.wall_ns as f64
     } else {
@@ -122,13 +129,13 @@ pub fn advise(
         .as_ref()
         .map(|r| r.library_paths.clone())
         .unwrap_or_default();
+    let cls = hotspots::Classifier {
+        library_paths: &library_paths,
+        bootstrap: &run.bootstrap_path,
+        code_target: matches!(inv.target, command::Target::Code(_)),
+    };
     let (profile, profiler_error) = match samples {
         Some(s) if s.attach_error.is_none() => {
-            let cls = hotspots::Classifier {
-                library_paths: &library_paths,
-                bootstrap: &run.bootstrap_path,
-                code_target: matches!(inv.target, command::Target::Code(_)),
-            };
             (Some(hotspots::build(&s, &cls)), s.stopped_early.clone())
         }
         Some(s) => (None, s.attach_error),
@@ -140,56 +147,76 @@ pub fn advise(
             )),
         ),
     };
+    let (verdict, verdict_why) = classify::classify(&classify::Figures {
+        sampled_main_on_cpu: profile
+            .as_ref()
+            .and_then(hotspots::Profile::main_on_cpu_share),
+        ..classify::Figures::from(&run)
+    });
     let mut hot = profile
         .as_ref()
         .map(|p| p.hotspots.clone())
         .unwrap_or_default();
-    // Read the source of each hot function's file once; files are resolved against the program's folder.
-    let mut modules: Vec<traits::SourceModule> = Vec::new();
+    let mut sources = regions::Sources::new(work_dir, &inv.target);
     for h in &mut hot {
-        let path = work_dir.join(&h.file);
-        let key = path.display().to_string();
-        let i = match modules.iter().position(|m| m.traits.file == key) {
-            Some(i) => i,
-            None => {
-                modules.push(match (&inv.target, h.file.as_str()) {
-                    // `-c CODE`: the source is the command line itself.
-                    (command::Target::Code(code), "<string>") => {
-                        traits::SourceModule::parse(&key, code.clone())
-                    }
-                    _ => traits::SourceModule::read(&path),
-                });
-                modules.len() - 1
-            }
-        };
-        if let Some(t) = modules[i].function(&h.function, h.line) {
-            h.traits = t.labels(&modules[i].traits);
+        let i = sources.index(&h.file);
+        if let Some(t) = sources.modules[i].function(&h.function, h.line) {
+            h.traits = t.labels(&sources.modules[i].traits);
             h.source_traits = Some(t);
         }
     }
-    let module_traits: Vec<traits::ModuleTraits> =
-        modules.iter().map(|m| m.traits.clone()).collect();
+    let built = profile
+        .as_ref()
+        .map(|p| regions::build(p, &cls, &mut sources));
+    if let Some(b) = &built {
+        for h in &mut hot {
+            h.region = b
+                .by_hotspot
+                .get(&(h.function.clone(), h.file.clone()))
+                .map(|&i| b.regions[i].region.clone());
+        }
+    }
+    let findings = findings::collect(
+        &mut sources,
+        built.as_ref().map(|b| &b.line_shares),
+        (verdict == classify::Verdict::MemoryBound)
+            .then(|| run.report.as_ref().map(|r| &r.top_sites[..]))
+            .flatten()
+            .unwrap_or(&[]),
+        &cls,
+    );
+    let module_traits = sources.module_traits();
+    // The tree reads the hot regions: a loop with the helpers it calls, where the work is.
     let evidence = recommend::Evidence {
         verdict,
         implementation: &inv.interpreter.implementation,
         version: &inv.interpreter.version,
         profile: profile.as_ref(),
-        hot: hot
-            .iter()
-            .filter_map(|h| {
-                let t = h.source_traits.as_ref()?;
-                let m = module_traits
+        hot: built
+            .as_ref()
+            .map(|b| {
+                b.regions
                     .iter()
-                    .find(|m| m.file == work_dir.join(&h.file).display().to_string())?;
-                Some((h.function.as_str(), h.share, t, m, &h.lines[..]))
+                    .filter_map(|r| {
+                        Some((
+                            r.region.functions[0].as_str(),
+                            r.region.inclusive_share,
+                            r.traits.as_ref()?,
+                            &module_traits[r.module],
+                            &r.lines[..],
+                        ))
+                    })
+                    .collect()
             })
-            .collect(),
+            .unwrap_or_default(),
     };
     let (recommendations, ruled_out) =
         recommend::rule_out_slower(recommend::recommend(&evidence, figures));
     Ok(Advice {
         schema: SCHEMA,
-        version: 1,
+        // 2: `traced_peak_bytes` and `allocation_sites_at` gave way to `peak_live_blocks` and `allocation_sampling`;
+        // `findings` and `hotspots[].region` added.
+        version: 2,
         command: argv.to_vec(),
         python: inv.interpreter.clone(),
         status,
@@ -216,12 +243,24 @@ pub fn advise(
             .map(|r| r.gc_ns as f64 / (run.wall_ns - r.snapshot_ns) as f64),
         snapshot_ns: run.report.as_ref().map_or(0, |r| r.snapshot_ns),
         peak_rss_bytes: run.peak_rss_bytes,
-        traced_peak_bytes: run.report.as_ref().and_then(|r| r.traced_peak_bytes),
-        allocation_sites_at: run.report.as_ref().and_then(|r| r.sites_at.clone()),
+        peak_live_blocks: run.report.as_ref().and_then(|r| r.peak_blocks),
+        allocation_sampling: run
+            .report
+            .as_ref()
+            .filter(|r| r.sampled_windows > 0)
+            .map(|r| {
+                format!(
+                    "tracemalloc on in {} windows, {:.0} ms of the {:.0} ms of CPU time",
+                    r.sampled_windows,
+                    r.sampled_cpu_ns as f64 / 1e6,
+                    run.cpu_ns as f64 / 1e6
+                )
+            }),
         top_allocation_sites: run.report.map(|r| r.top_sites).unwrap_or_default(),
         profile,
         profiler_error,
         hotspots: hot,
+        findings,
         modules: module_traits,
         recommendations,
         ruled_out,
@@ -277,6 +316,9 @@ pub fn render(a: &Advice) -> String {
     ));
     if let Some(g) = a.gc_share {
         s.push_str(&format!(", GC {:.0}% of wall", g * 100.0));
+    }
+    if let Some(b) = a.peak_live_blocks {
+        s.push_str(&format!(", {b} small objects alive at peak"));
     }
     s.push('\n');
     s.push_str(&format!("  verdict: {}\n", a.verdict.as_str()));
@@ -338,6 +380,43 @@ pub fn render(a: &Advice) -> String {
             if !h.traits.is_empty() {
                 s.push_str(&format!("           traits: {}\n", h.traits.join("; ")));
             }
+            if let Some(r) = h
+                .region
+                .as_ref()
+                .filter(|r| r.functions.len() > 1 || r.functions[0] != h.function)
+            {
+                s.push_str(&format!(
+                    "           in the loop at {}:{}-{} ({:.0}% with what it calls: {})\n",
+                    r.file,
+                    r.first_line,
+                    r.last_line,
+                    r.inclusive_share * 100.0,
+                    r.functions.join(" -> ")
+                ));
+            }
+        }
+    }
+    let hot_findings: Vec<&findings::Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.kind == findings::Kind::Memory || f.share >= findings::HOT_SHARE)
+        .collect();
+    if !hot_findings.is_empty() {
+        s.push_str("  fix first (the algorithm and data structures, before any runtime):\n");
+        for (i, f) in hot_findings.iter().enumerate() {
+            let share = match f.kind {
+                findings::Kind::Algorithm => format!("{:.0}% of on-CPU samples", f.share * 100.0),
+                findings::Kind::Memory => format!("{:.0}% of sampled bytes", f.share * 100.0),
+            };
+            s.push_str(&format!(
+                "    {}. {}:{} {} ({share})\n       why: {}\n       fix: {}\n",
+                i + 1,
+                f.file,
+                f.line,
+                f.pattern,
+                f.why,
+                f.fix
+            ));
         }
     }
     if a.hotspots.is_empty() && a.profile.as_ref().is_some_and(|p| p.active_samples > 0) {
@@ -354,7 +433,11 @@ pub fn render(a: &Advice) -> String {
         });
     }
     if !a.recommendations.is_empty() {
-        s.push_str("  recommendations (the study's decision tree, in its order):\n");
+        s.push_str(if hot_findings.is_empty() {
+            "  recommendations (the study's decision tree, in its order):\n"
+        } else {
+            "  then the runtime (the study's decision tree, in its order):\n"
+        });
         for r in &a.recommendations {
             s.push_str(&format!(
                 "    {}. {} [{}]: {}\n",
@@ -384,13 +467,16 @@ pub fn render(a: &Advice) -> String {
             r.source
         ));
     }
+    let cold = a.findings.len() - hot_findings.len();
+    if cold > 0 {
+        s.push_str(&format!(
+            "  {cold} more finding(s) on lines with little or no time (see --json `findings`)\n"
+        ));
+    }
     if !a.top_allocation_sites.is_empty() {
         s.push_str(&format!(
-            "  top allocation sites (tracemalloc, {}):\n",
-            match a.allocation_sites_at.as_deref() {
-                Some("largest heap seen") => "at the largest heap seen",
-                _ => "at exit",
-            }
+            "  top allocation sites (sampled: {}):\n",
+            a.allocation_sampling.as_deref().unwrap_or("")
         ));
         for site in a.top_allocation_sites.iter().take(5) {
             s.push_str(&format!(

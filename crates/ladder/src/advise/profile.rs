@@ -5,8 +5,8 @@
 use super::command::{Invocation, Target};
 use super::sampler::{Sampler, Samples};
 /// How the program ended: the same outcomes as a measured worker's.
-pub use crate::measure::worker::Exit;
-use crate::measure::worker::Reaper;
+pub use crate::process::Exit;
+use crate::process::Reaper;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
@@ -31,12 +31,17 @@ pub struct BootstrapReport {
     pub error: Option<String>,
     pub gc_ns: u64,
     pub gc_measured: bool,
-    pub traced_peak_bytes: Option<u64>,
-    pub top_sites: Vec<Site>,
-    /// "largest heap seen" or "exit": when the sites were read.
+    /// The most small-object blocks (pymalloc's, up to 512 bytes) alive at once, read at every CPU tick; None
+    /// where the interpreter has no tracemalloc (PyPy).
     #[serde(default)]
-    pub sites_at: Option<String>,
-    /// Time the bootstrap spent taking heap snapshots: not the program's own time.
+    pub peak_blocks: Option<u64>,
+    pub top_sites: Vec<Site>,
+    /// How many windows of tracing the sites were summed over, and the CPU time they covered.
+    #[serde(default)]
+    pub sampled_windows: u64,
+    #[serde(default)]
+    pub sampled_cpu_ns: u64,
+    /// Time the bootstrap spent sampling allocation sites (its SIGPROF handler): not the program's own time.
     #[serde(default)]
     pub snapshot_ns: u64,
     /// The interpreter's standard library and site-packages folders: frames there are library code.
@@ -113,26 +118,30 @@ pub fn run_with_output(
         .with_context(|| format!("starting {}", inv.interpreter.path.display()))?;
     let pid = child.id() as libc::pid_t;
     let sampler = sample_hz.map(|hz| Sampler::start(pid, hz));
-    let reaper = Reaper::new(pid, started + timeout);
+    let mut reaper = Reaper::new(pid, started + timeout);
     let mut main_sched = None;
-    let reaped = loop {
-        // Read before reaping: a zombie still has its schedstat, a reaped process has none.
+    let ended = loop {
+        // Read until the end: the exited program stays a zombie until reaped, and a zombie still has its
+        // schedstat.
         if let Some(s) = read_schedstat(pid) {
             main_sched = Some(s);
         }
-        if let Some(reaped) = reaper.poll() {
-            break reaped;
+        match reaper.ended() {
+            Ok(false) => std::thread::sleep(Duration::from_millis(10)),
+            Ok(true) => break Ok(()),
+            Err(e) => break Err(e),
         }
-        std::thread::sleep(Duration::from_millis(10));
     };
-    let wall_ns = started.elapsed().as_nanos() as u64;
-    // Reaped: the sampler finds the process gone and stops; join it before anything else is killed.
-    let samples = sampler.map(Sampler::finish);
-    // Anything the program started and left behind goes with it.
-    // SAFETY: signalling the program's own process group.
-    unsafe {
-        libc::kill(-pid, libc::SIGKILL);
+    if ended.is_ok()
+        && let Some(s) = read_schedstat(pid)
+    {
+        main_sched = Some(s);
     }
+    let wall_ns = started.elapsed().as_nanos() as u64;
+    // Ended: the sampler finds the process gone and stops; join it before the rest of the group is killed.
+    let samples = sampler.map(Sampler::finish);
+    // Reaping kills anything the program started and left behind.
+    let reaped = ended.and_then(|()| reaper.reap());
     drop(child);
     let reaped = reaped.context("waiting for the program")?;
     let report = std::fs::read_to_string(&report_path)

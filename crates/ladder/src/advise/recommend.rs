@@ -275,10 +275,18 @@ pub fn recommend(ev: &Evidence, fig: &Figures) -> Vec<Recommendation> {
     let share_of = |pred: &dyn Fn(&FunctionTraits) -> bool| -> f64 {
         hot.iter().filter(|h| pred(h.2)).map(|h| h.1).sum()
     };
+    // Several hot loops of one function are named once, with their shares summed.
     let names = |pred: &dyn Fn(&FunctionTraits) -> bool| -> String {
-        hot.iter()
-            .filter(|h| pred(h.2))
-            .map(|h| format!("{} ({:.0}%)", h.0, h.1 * 100.0))
+        let mut by_name: Vec<(&str, f64)> = Vec::new();
+        for h in hot.iter().filter(|h| pred(h.2)) {
+            match by_name.iter_mut().find(|(n, _)| *n == h.0) {
+                Some(e) => e.1 += h.1,
+                None => by_name.push((h.0, h.1)),
+            }
+        }
+        by_name
+            .iter()
+            .map(|(n, s)| format!("{n} ({:.0}%)", s * 100.0))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -417,7 +425,11 @@ pub fn recommend(ev: &Evidence, fig: &Figures) -> Vec<Recommendation> {
             "mypyc",
             format!(
                 "the hot functions are fully annotated ({}): mypyc compiles them as they are",
-                typed.iter().map(|h| h.0).collect::<Vec<_>>().join(", ")
+                {
+                    let mut v: Vec<&str> = typed.iter().map(|h| h.0).collect();
+                    v.dedup();
+                    v.join(", ")
+                }
             ),
             benches,
             None,

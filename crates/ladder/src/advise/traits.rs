@@ -84,6 +84,8 @@ pub struct FunctionTraits {
     pub divisions_in_loops: u32,
     /// `**kwargs`, `getattr`/`setattr`, `eval`/`exec`: dynamic code mypyc compiles to slow generic paths.
     pub dynamic: Vec<String>,
+    /// Extents (first and last line) of the function's loops and comprehensions: where a hot region starts.
+    pub loop_extents: Vec<[u32; 2]>,
 }
 
 /// What the module around the hot functions imports.
@@ -183,12 +185,23 @@ impl SourceModule {
     /// The traits of function `name` containing `line` (the innermost such definition), or of the module's
     /// top-level code for `<module>`. None when no such function is in the file.
     pub fn function(&self, name: &str, line: u32) -> Option<FunctionTraits> {
+        self.function_at_depth(name, line, 0)
+    }
+
+    /// [`SourceModule::function`] read as if its body ran inside a loop: a helper called from a hot loop, whose
+    /// arithmetic, dicts and strings are the loop's.
+    pub fn function_in_loop(&self, name: &str, line: u32) -> Option<FunctionTraits> {
+        self.function_at_depth(name, line, 1)
+    }
+
+    fn function_at_depth(&self, name: &str, line: u32, depth: u32) -> Option<FunctionTraits> {
         let parsed = self.parsed.as_ref()?;
         // py-spy gives qualified names (`Class.method`, `outer.<locals>.inner`); definitions carry the last part.
         let name = name.rsplit('.').next().unwrap_or(name);
         let body = &parsed.syntax().body;
         if name == "<module>" {
             let mut w = Walker::new(self, None);
+            w.depth = depth;
             for s in body {
                 if !matches!(s, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
                     w.visit_stmt(s);
@@ -207,6 +220,7 @@ impl SourceModule {
         finder.visit_body(body);
         let def = finder.found?;
         let mut w = Walker::new(self, Some(name));
+        w.depth = depth;
         let params = &def.parameters;
         let all: Vec<&ast::Parameter> = params
             .posonlyargs
@@ -291,6 +305,37 @@ impl FunctionTraits {
 
     pub fn fully_annotated(&self) -> bool {
         self.annotatable > 0 && self.annotated == self.annotatable
+    }
+
+    /// The innermost loop (or comprehension) containing `line`.
+    pub fn loop_at(&self, line: u32) -> Option<[u32; 2]> {
+        self.loop_extents
+            .iter()
+            .filter(|r| (r[0]..=r[1]).contains(&line))
+            .min_by_key(|r| r[1] - r[0])
+            .copied()
+    }
+
+    /// Adds what a helper called from this function's hot loop does (read with
+    /// [`SourceModule::function_in_loop`]): the work is the loop's. Extents stay this function's.
+    pub fn absorb(&mut self, helper: &FunctionTraits) {
+        self.arithmetic_in_loops += helper.arithmetic_in_loops;
+        self.subscripts_in_loops += helper.subscripts_in_loops;
+        self.math_calls_in_loops += helper.math_calls_in_loops;
+        self.dicts_in_loops += helper.dicts_in_loops;
+        self.strings_in_loops += helper.strings_in_loops;
+        self.objects_in_loops += helper.objects_in_loops;
+        self.numpy_calls += helper.numpy_calls;
+        self.divisions_in_loops += helper.divisions_in_loops;
+        self.recursive |= helper.recursive;
+        self.annotated += helper.annotated;
+        self.annotatable += helper.annotatable;
+        self.json_calls.extend(&helper.json_calls);
+        for d in &helper.dynamic {
+            if !self.dynamic.contains(d) {
+                self.dynamic.push(d.clone());
+            }
+        }
     }
 }
 
@@ -489,6 +534,9 @@ impl<'a> Visitor<'a> for Walker<'_> {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
             Stmt::For(f) => {
                 self.t.loops += 1;
+                self.t
+                    .loop_extents
+                    .push([self.module.line(f), self.module.last_line(f)]);
                 // `for i in range(...)` whose body only assigns element-wise expressions of a[i].
                 if let (Some(var), Expr::Call(c)) = (name_of(&f.target), &*f.iter)
                     && name_of(&c.func) == Some("range")
@@ -520,6 +568,9 @@ impl<'a> Visitor<'a> for Walker<'_> {
             }
             Stmt::While(w) => {
                 self.t.loops += 1;
+                self.t
+                    .loop_extents
+                    .push([self.module.line(w), self.module.last_line(w)]);
                 self.depth += 1;
                 self.t.max_loop_depth = self.t.max_loop_depth.max(self.depth);
                 self.visit_expr(&w.test);
@@ -587,6 +638,9 @@ impl<'a> Visitor<'a> for Walker<'_> {
                 }
                 // A comprehension is a loop.
                 self.t.loops += 1;
+                self.t
+                    .loop_extents
+                    .push([self.module.line(e), self.module.last_line(e)]);
                 self.depth += 1;
                 self.t.max_loop_depth = self.t.max_loop_depth.max(self.depth);
                 visitor::walk_expr(self, e);
@@ -646,6 +700,21 @@ impl<'a> Visitor<'a> for Walker<'_> {
 }
 
 impl SourceModule {
+    /// The module's statements, None when it could not be read or parsed.
+    pub(super) fn body(&self) -> Option<&[Stmt]> {
+        self.parsed.as_ref().map(|p| &p.syntax().body[..])
+    }
+
+    /// The 1-based line a node starts on.
+    pub(super) fn line_of(&self, r: &impl Ranged) -> u32 {
+        self.line(r)
+    }
+
+    /// The 1-based line a node ends on.
+    pub(super) fn last_line_of(&self, r: &impl Ranged) -> u32 {
+        self.last_line(r)
+    }
+
     /// The text of line `n` (1-based), trimmed; empty when out of range.
     pub fn line_text(&self, n: u32) -> &str {
         self.text

@@ -1,5 +1,6 @@
 //! The catalog's types and their TOML parsing.
 
+use super::check::{Check, CheckFile, Pinned};
 use anyhow::Result;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -14,11 +15,12 @@ pub struct Catalog {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, serde::Serialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum SizeName {
     Quick,
+    #[default]
     Default,
     Standard,
     /// A number of work units given to `--sizes` that is none of the catalog's sizes: it has no pinned
@@ -82,6 +84,9 @@ pub enum BuildKind {
     /// A C++ CPython extension (the implementation file is the .cpp) compiled against `needs_header`'s library.
     #[serde(rename = "cpp-ext")]
     CppExt,
+    /// `codon build -pyext`: the implementation compiled by the Codon compiler from the rung's pinned package,
+    /// linked with `cc` against Codon's runtime into a CPython extension.
+    Codon,
 }
 
 impl BuildKind {
@@ -95,6 +100,7 @@ impl BuildKind {
                 | BuildKind::Pythran
                 | BuildKind::Nuitka
                 | BuildKind::CppExt
+                | BuildKind::Codon
         )
     }
 
@@ -108,6 +114,7 @@ impl BuildKind {
                 | BuildKind::Pythran
                 | BuildKind::Nuitka
                 | BuildKind::CppExt
+                | BuildKind::Codon
         )
     }
 }
@@ -164,20 +171,12 @@ pub enum InputKind {
     Events,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CheckKind {
-    NbodyEnergy,
-    SpectralNorm,
-    PipelineOutput,
-}
-
 #[derive(Debug, Clone)]
 pub struct Size {
     pub name: SizeName,
     pub n: u64,
-    /// The pinned reference, as written in benchmark.toml (its shape depends on the check).
-    pub expect: toml::Table,
+    /// The pinned reference, typed by the benchmark's check.
+    pub expect: Pinned,
 }
 
 #[derive(Debug, Clone)]
@@ -188,7 +187,10 @@ pub struct Benchmark {
     pub work: String,
     pub dir: PathBuf,
     pub input: InputKind,
-    pub check: CheckKind,
+    pub check: Check,
+    /// The output depends on every multiply and add being rounded on its own (mandelbrot's boundary pixels): every
+    /// compiled rung is built without FMA contraction in both modes, as under `--fair`.
+    pub exact_rounding: bool,
     pub sizes: Vec<Size>,
     /// rung id -> implementation file name (relative to `dir`).
     pub implementations: BTreeMap<String, String>,
@@ -210,6 +212,10 @@ impl Benchmark {
 pub struct Study {
     pub source: String,
     pub baseline: String,
+    /// The size whose n the study's figures are for (`default` unless said: the study measured the n-body,
+    /// spectral-norm and pipeline defaults, and the other Benchmarks Game problems only at their `standard` n).
+    #[serde(default)]
+    pub size: SizeName,
     /// Key: rung id, or `rung@python-version` for the interpreter rungs.
     pub ms: BTreeMap<String, f64>,
     #[serde(default)]
@@ -246,7 +252,9 @@ struct BenchmarkFile {
     summary: String,
     work: String,
     input: InputKind,
-    check: CheckKind,
+    check: CheckFile,
+    #[serde(default)]
+    exact_rounding: bool,
     sizes: BTreeMap<String, SizeFile>,
     #[serde(rename = "impl")]
     implementations: BTreeMap<String, String>,
@@ -277,7 +285,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     })
 }
 
-fn catalog_error(path: &Path, field: &str, what: impl fmt::Display) -> anyhow::Error {
+pub(super) fn catalog_error(path: &Path, field: &str, what: impl fmt::Display) -> anyhow::Error {
     crate::error::UsageError::new(format!("{}: field `{field}`: {what}", path.display())).into()
 }
 
@@ -365,6 +373,7 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
             format!("{:?} is not an id", file.id),
         ));
     }
+    let check = Check::from_file(&path, &file.check)?;
     let mut sizes = Vec::new();
     for (name, size) in file.sizes {
         let size_name = SizeName::parse(&name).ok_or_else(|| {
@@ -381,11 +390,11 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
                 "must be at least 1",
             ));
         }
-        check_expect(&path, dir, file.check, &name, &size.expect)?;
+        let expect = check.pinned(&path, dir, &name, &size.expect)?;
         sizes.push(Size {
             name: size_name,
             n: size.n,
-            expect: size.expect,
+            expect,
         });
     }
     sizes.sort_by_key(|s| s.name);
@@ -452,72 +461,12 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
         work: file.work,
         dir: dir.to_path_buf(),
         input: file.input,
-        check: file.check,
+        check,
+        exact_rounding: file.exact_rounding,
         sizes,
         implementations: file.implementations,
         sources: file.sources,
         not_expressed: file.not_expressed,
         study: file.study,
     })
-}
-
-/// Validates the shape of a size's pinned reference for its check, so a typo fails at load time.
-fn check_expect(
-    path: &Path,
-    dir: &Path,
-    check: CheckKind,
-    size: &str,
-    expect: &toml::Table,
-) -> Result<()> {
-    let field = |k: &str| format!("sizes.{size}.expect.{k}");
-    let want_str = |k: &str| -> Result<&str> {
-        expect
-            .get(k)
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| catalog_error(path, &field(k), "missing, or not a string"))
-    };
-    let want_f64 = |k: &str| -> Result<f64> {
-        expect
-            .get(k)
-            .and_then(|v| v.as_float())
-            .ok_or_else(|| catalog_error(path, &field(k), "missing, or not a float"))
-    };
-    match check {
-        CheckKind::NbodyEnergy => {
-            for k in ["energy_before", "energy_after"] {
-                let s = want_str(k)?;
-                if s.parse::<f64>().is_err() || s.rsplit('.').next().map(str::len) != Some(9) {
-                    return Err(catalog_error(
-                        path,
-                        &field(k),
-                        "must be a number with 9 decimals, as a string",
-                    ));
-                }
-            }
-        }
-        CheckKind::SpectralNorm => {
-            for k in ["norm", "vbv", "vv"] {
-                want_f64(k)?;
-            }
-        }
-        CheckKind::PipelineOutput => {
-            let file = want_str("file")?;
-            let sha = want_str("sha256")?;
-            if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(catalog_error(
-                    path,
-                    &field("sha256"),
-                    "must be 64 hex digits",
-                ));
-            }
-            if !dir.join(file).is_file() {
-                return Err(catalog_error(
-                    path,
-                    &field("file"),
-                    format!("{file:?} does not exist"),
-                ));
-            }
-        }
-    }
-    Ok(())
 }

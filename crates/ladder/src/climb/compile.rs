@@ -6,8 +6,13 @@
 //! `if __name__ == "__main__":` blocks becomes the module `app_ladder_hot` (compiled; line numbers kept), and
 //! `app.py` becomes a launcher that imports it, checks it really is the compiled extension (not a leftover
 //! source), takes its globals and runs the `__main__` blocks verbatim. Other hot modules in the script's folder
-//! are compiled in place (an extension module is found before the source; the builders delete the source).
-//! Modules inside packages are left as source and listed: mypyc names a module by the file it compiles.
+//! are compiled in place (an extension module is found before the source; the builders delete the source), and
+//! so are hot modules inside packages, where they stand in the copy: the package structure is kept, so mypyc and
+//! Cython name them by their package (`pkg.sub.mod`). A package's `__init__.py` and `__main__.py` stay source:
+//! `python -m pkg` runs `__main__` from its source, and an `__init__` extension is named after its package.
+//!
+//! For `python -m pkg` the project is the folder the command runs in (where `-m` imports from), and the attempt
+//! runs in the copy.
 
 use crate::toolchain::build::{BuildInfo, build_cython, build_mypyc};
 use crate::toolchain::venv::Venv;
@@ -35,8 +40,13 @@ impl Compiler {
 pub struct Prepared {
     /// The copy of the project folder.
     pub root: PathBuf,
-    /// The script to run, in the copy.
-    pub script: PathBuf,
+    /// The script to run, in the copy (None for `-m`: the module is imported from the copy, run there).
+    pub script: Option<PathBuf>,
+    /// The import roots of the compiled modules in the copy, for PYTHONPATH: an installed (editable) project
+    /// would otherwise import its modules from the user's folder.
+    pub python_path: Vec<PathBuf>,
+    /// The compiled modules' import names (`geom.kernels`), the script's own excluded (its launcher checks it).
+    pub module_names: Vec<String>,
     /// Modules compiled (file names relative to the project folder).
     pub compiled: Vec<String>,
     /// Hot files left as source, with why.
@@ -143,6 +153,41 @@ fn launcher(module: &str, main_blocks: &str) -> String {
     )
 }
 
+/// Where a hot file is imported from: the folder that is its import root (the first one up from the file with no
+/// `__init__.py`, at most the project's), relative to the project, and the file relative to that root (`pkg/mod.py`
+/// is module `pkg.mod`). Err says why the file cannot be compiled where it stands.
+fn import_root(project: &Path, rel: &Path) -> std::result::Result<(PathBuf, PathBuf), String> {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut root = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+    while !root.as_os_str().is_empty() && project.join(&root).join("__init__.py").is_file() {
+        root.pop();
+    }
+    let module = rel
+        .strip_prefix(&root)
+        .map_err(|e| e.to_string())?
+        .to_path_buf();
+    if module.components().count() > 1 {
+        if name == "__main__.py" {
+            return Err("a package's __main__ runs from its source under -m".into());
+        }
+        if name == "__init__.py" {
+            return Err("a package's __init__ stays source".into());
+        }
+    }
+    let parts: Vec<String> = module
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if let Some(p) = parts.iter().find(|p| !is_identifier(p)) {
+        return Err(format!("{p} is not a Python identifier"));
+    }
+    Ok((root, module))
+}
+
 fn is_identifier(s: &str) -> bool {
     s.chars()
         .next()
@@ -150,18 +195,42 @@ fn is_identifier(s: &str) -> bool {
         && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// Copies the script's folder to `dest` and compiles the hot files there with `compiler` (run by `venv`).
+/// What is compiled: a script (its folder is the project) or `-m` run in a folder (that folder is the project).
+pub enum Program<'a> {
+    Script(&'a Path),
+    /// `python -m pkg`, or an installed program's entry point, run in `folder`: its own modules are there.
+    Package {
+        folder: &'a Path,
+    },
+}
+
+/// Copies the project folder to `dest` and compiles the hot files there with `compiler` (run by `venv`).
 pub fn prepare(
     compiler: Compiler,
     venv: &Venv,
-    script: &Path,
+    program: Program,
     hot_files: &[PathBuf],
     dest: &Path,
 ) -> Result<Prepared> {
-    let script = script
-        .canonicalize()
-        .with_context(|| format!("{}: resolving", script.display()))?;
-    let project = script.parent().context("the script has no folder")?;
+    let (script, project) = match program {
+        Program::Script(script) => {
+            let script = script
+                .canonicalize()
+                .with_context(|| format!("{}: resolving", script.display()))?;
+            let project = script
+                .parent()
+                .context("the script has no folder")?
+                .to_path_buf();
+            (Some(script), project)
+        }
+        Program::Package { folder } => (
+            None,
+            folder
+                .canonicalize()
+                .with_context(|| format!("{}: resolving", folder.display()))?,
+        ),
+    };
+    let project = project.as_path();
     let _ = std::fs::remove_dir_all(dest);
     let root = dest.join("src");
     let mut budget = MAX_COPY_BYTES;
@@ -169,12 +238,13 @@ pub fn prepare(
     let logs = dest.join("logs");
     std::fs::create_dir_all(&logs)?;
     let script_name = script
-        .file_name()
-        .context("the script has no file name")?
-        .to_string_lossy()
-        .into_owned();
+        .as_ref()
+        .and_then(|s| s.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
     let mut compiled = Vec::new();
     let mut skipped = Vec::new();
+    let mut python_path: Vec<PathBuf> = Vec::new();
+    let mut module_names: Vec<String> = Vec::new();
     let mut build = BuildInfo {
         kind: compiler.rung().into(),
         ..BuildInfo::default()
@@ -191,23 +261,28 @@ pub fn prepare(
     files.dedup();
     for file in files {
         let Ok(rel) = file.strip_prefix(project) else {
-            skipped.push(format!("{} (outside the script's folder)", file.display()));
+            skipped.push(format!("{} (outside the project's folder)", file.display()));
             continue;
         };
         let rel_s = rel.display().to_string();
-        if rel.components().count() != 1 || file.extension().is_none_or(|e| e != "py") {
-            skipped.push(format!(
-                "{rel_s} (inside a package: climb compiles the script's own folder)"
-            ));
+        if file.extension().is_none_or(|e| e != "py") {
+            skipped.push(format!("{rel_s} (not a .py file)"));
             continue;
         }
+        let (import_dir, module_rel) = match import_root(project, rel) {
+            Ok(r) => r,
+            Err(why) => {
+                skipped.push(format!("{rel_s} ({why})"));
+                continue;
+            }
+        };
         let stem = file
             .file_stem()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
         let log = logs.join(format!("{}-{stem}.log", compiler.rung()));
-        let impl_file = if file == script {
+        let impl_file = if Some(&file) == script.as_ref() {
             let module = format!("{stem}_ladder_hot");
             if !is_identifier(&module) {
                 skipped.push(format!("{rel_s} (its name is not a Python identifier)"));
@@ -218,20 +293,33 @@ pub fn prepare(
             let (module_text, main_blocks) =
                 split_script(&source).with_context(|| format!("{}", file.display()))?;
             std::fs::write(root.join(format!("{module}.py")), module_text)?;
-            std::fs::write(root.join(&script_name), launcher(&module, &main_blocks))?;
+            let script_name = script_name
+                .as_deref()
+                .context("the script has no file name")?;
+            std::fs::write(root.join(script_name), launcher(&module, &main_blocks))?;
             format!("{module}.py")
         } else {
-            if !is_identifier(&stem) {
-                skipped.push(format!("{rel_s} (its name is not a Python identifier)"));
-                continue;
-            }
-            rel_s.clone()
+            module_names.push(
+                module_rel
+                    .with_extension("")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("."),
+            );
+            module_rel.display().to_string()
         };
+        // Built from its import root, so the compilers name it by its package and the extension lands beside the
+        // source.
+        let build_dir = root.join(&import_dir);
+        if !python_path.contains(&build_dir) {
+            python_path.push(build_dir.clone());
+        }
         // Best-effort floating point (fair = false) and no annotation page: climb measures the user's program as
         // it would ship.
         let info = match compiler {
-            Compiler::Mypyc => build_mypyc(venv, &root, &impl_file, &log, false),
-            Compiler::Cython => build_cython(venv, &root, &impl_file, &log, false, false),
+            Compiler::Mypyc => build_mypyc(venv, &build_dir, &impl_file, &log, false),
+            Compiler::Cython => build_cython(venv, &build_dir, &impl_file, &log, false, false),
         }
         .with_context(|| {
             // The compiler's own error lines say why; the command line the log starts with does not.
@@ -261,12 +349,14 @@ pub fn prepare(
     }
     if compiled.is_empty() {
         bail!(
-            "no hot module of the script's folder to compile ({})",
+            "no hot module of the project's folder to compile ({})",
             skipped.join("; ")
         );
     }
     Ok(Prepared {
-        script: root.join(&script_name),
+        script: script_name.map(|n| root.join(n)),
+        python_path,
+        module_names,
         root,
         compiled,
         skipped,

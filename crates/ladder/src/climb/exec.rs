@@ -2,6 +2,8 @@
 //! for the reason when it fails, whole-process wall time (interpreter start-up included, as the user would see
 //! it), and a hard timeout that kills the group.
 
+pub use crate::process::Exit;
+use crate::process::Reaper;
 use anyhow::{Context, Result};
 use std::ffi::OsString;
 use std::io::Read;
@@ -14,16 +16,9 @@ use std::time::{Duration, Instant};
 const STDOUT_KEEP: usize = 64 << 20;
 const STDERR_TAIL: usize = 4000;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ended {
-    Exited(i32),
-    Signal(i32),
-    TimedOut,
-}
-
 #[derive(Debug, Clone)]
 pub struct Once {
-    pub ended: Ended,
+    pub ended: Exit,
     pub wall_ns: u64,
     pub stdout: Vec<u8>,
     /// The last few KB of stderr.
@@ -72,32 +67,16 @@ pub fn run(
         .with_context(|| format!("starting {}", program.to_string_lossy()))?;
     let out = drain(child.stdout.take().context("stdout pipe")?, STDOUT_KEEP);
     let err = drain(child.stderr.take().context("stderr pipe")?, usize::MAX);
-    let pid = child.id() as libc::pid_t;
-    let ended = loop {
-        if let Some(status) = child.try_wait().context("waiting for the program")? {
-            use std::os::unix::process::ExitStatusExt;
-            break match (status.code(), status.signal()) {
-                (Some(c), _) => Ended::Exited(c),
-                (None, Some(s)) => Ended::Signal(s),
-                _ => Ended::Signal(0),
-            };
-        }
-        if started.elapsed() >= timeout {
-            // SAFETY: the group is the program's own (process_group(0) above).
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
-            let _ = child.wait();
-            break Ended::TimedOut;
+    let mut reaper = Reaper::new(child.id() as libc::pid_t, started + timeout);
+    // Reaping kills whatever the program left running, so the pipes close and the readers end.
+    let reaped = loop {
+        if let Some(reaped) = reaper.poll() {
+            break reaped.context("waiting for the program")?;
         }
         std::thread::sleep(Duration::from_millis(2));
     };
     let wall_ns = started.elapsed().as_nanos() as u64;
-    // Whatever the program left running goes with it, so the pipes close and the readers end.
-    // SAFETY: signalling the program's own process group.
-    unsafe {
-        libc::kill(-pid, libc::SIGKILL);
-    }
+    drop(child);
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     let text = String::from_utf8_lossy(&stderr);
@@ -107,7 +86,7 @@ pub fn run(
         .nth(STDERR_TAIL)
         .map_or(0, |(i, _)| i);
     Ok(Once {
-        ended,
+        ended: reaped.exit,
         wall_ns,
         stdout,
         stderr_tail: text[tail_start..].trim_end().to_string(),
@@ -154,7 +133,7 @@ mod tests {
             Duration::from_secs(10),
         )
         .unwrap();
-        assert_eq!(o.ended, Ended::Exited(3));
+        assert_eq!(o.ended, Exit::Code(3));
         assert_eq!(o.stdout, b"hi\n");
         assert_eq!(o.stderr_tail, "oops");
         let started = Instant::now();
@@ -165,7 +144,7 @@ mod tests {
             Duration::from_millis(300),
         )
         .unwrap();
-        assert_eq!(o.ended, Ended::TimedOut);
+        assert_eq!(o.ended, Exit::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 

@@ -3,8 +3,9 @@
 //! baseline run's, wall time measured with repeats, the speedup with its interval. An attempt whose output differs
 //! is `wrong`, never a speedup.
 //!
-//! Stages: [`exec`] runs the program once (captured, timed, killed at the timeout); [`compile`] prepares the
-//! compiled copies. The hot modules are found by one profiled run (the `advise` sampler), so climb compiles what
+//! The program is a script (`python app.py`), a package (`python -m pkg`) or an installed program's entry point
+//! (a console script; its modules are found in the folder climb runs in). Stages: [`exec`] runs the program once
+//! (captured, timed, killed at the timeout); [`compile`] prepares the compiled copies. The hot modules are found by one profiled run (the `advise` sampler), so climb compiles what
 //! the time is spent in, not every file.
 //!
 //! Times are whole-process wall times (interpreter start-up included: what the user waits for), not the in-process
@@ -132,12 +133,12 @@ fn sha(b: &[u8]) -> String {
 
 fn ended_reason(o: &exec::Once, timeout: Duration) -> (String, String) {
     match o.ended {
-        exec::Ended::TimedOut => (
+        exec::Exit::TimedOut => (
             "timeout".into(),
             format!("ran longer than --timeout {} s", timeout.as_secs_f64()),
         ),
-        exec::Ended::Signal(s) => ("failed".into(), format!("killed by signal {s}")),
-        exec::Ended::Exited(c) => (
+        exec::Exit::Signal(s) => ("failed".into(), format!("killed by signal {s}")),
+        exec::Exit::Code(c) => (
             "failed".into(),
             format!(
                 "exited with code {c}: {}",
@@ -171,7 +172,7 @@ fn attempt(
             }
         };
         let same_exit = o.ended == base.ended;
-        if !same_exit && o.ended != exec::Ended::Exited(0) && i == 0 {
+        if !same_exit && o.ended != exec::Exit::Code(0) && i == 0 {
             let (status, reason) = ended_reason(&o, opts.timeout);
             a.status = status;
             a.reason = reason;
@@ -308,6 +309,49 @@ fn hot_files(inv: &Invocation, opts: &Options) -> Result<Vec<PathBuf>> {
         .collect())
 }
 
+/// Checks that where the attempt runs, each compiled module imports as the extension, not as a source file found
+/// first (a stale install, a path entry ahead of the copy): the attempt would time the source and call it compiled.
+fn compiled_modules_imported(
+    inv: &Invocation,
+    script: Option<&Path>,
+    modules: &[String],
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<()> {
+    // sys.path[0] as the real run has it: the folder `-m` runs in, or the script's folder.
+    const SCRIPT: &str = "import importlib, sys\nsys.path[0] = sys.argv[1]\nfor name in sys.argv[2:]:\n    print(name, importlib.import_module(name).__file__)\n";
+    if modules.is_empty() {
+        return Ok(());
+    }
+    let first = match (&inv.target, script) {
+        (_, Some(s)) => s.parent().unwrap_or(cwd).to_path_buf(),
+        (Target::Script(s), None) => cwd.join(s).parent().unwrap_or(cwd).to_path_buf(),
+        _ => cwd.to_path_buf(),
+    };
+    let mut argv: Vec<OsString> = vec![
+        inv.interpreter.path.clone().into(),
+        "-c".into(),
+        SCRIPT.into(),
+        first.into(),
+    ];
+    argv.extend(modules.iter().map(OsString::from));
+    let o = exec::run(&argv, cwd, env, Duration::from_secs(120))
+        .context("importing the compiled modules")?;
+    if o.ended != exec::Exit::Code(0) {
+        anyhow::bail!("the compiled modules do not import: {}", o.stderr_tail);
+    }
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        if let Some((name, file)) = line.split_once(' ')
+            && !file.ends_with(".so")
+        {
+            anyhow::bail!(
+                "{name} imports from {file}, not the compiled extension: something on the path comes first"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Runs the whole climb; `on_attempt` sees each attempt as it ends (progress, incremental JSON).
 pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)) -> Result<Climb> {
     let inv = command::resolve(argv)?;
@@ -317,7 +361,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
     for _ in 0..opts.repeats {
         let o = exec::run(&base_argv, opts.work_dir, &[], opts.timeout)
             .context("running the baseline")?;
-        let stop = !matches!(o.ended, exec::Ended::Exited(_));
+        let stop = !matches!(o.ended, exec::Exit::Code(_));
         base_runs.push(o);
         if stop {
             break;
@@ -351,7 +395,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
             runtime: base_rt.map_or_else(|| inv.interpreter.executable.clone(), |r| r.id.clone()),
             python: inv.interpreter.clone(),
             exit_code: match first.ended {
-                exec::Ended::Exited(c) => Some(c),
+                exec::Exit::Code(c) => Some(c),
                 _ => None,
             },
             median_ns: summary.as_ref().map(|s| s.median_ns),
@@ -373,7 +417,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
             )
         },
     };
-    if first.ended != exec::Ended::Exited(0) {
+    if first.ended != exec::Exit::Code(0) {
         let (_, reason) = ended_reason(&first, opts.timeout);
         anyhow::bail!(crate::error::UsageError::new(format!(
             "the program itself fails on its own interpreter ({reason}); climb needs a run that succeeds to compare against"
@@ -427,7 +471,9 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
         .filter(|c| opts.wants(c.rung()))
         .collect();
     let hot = match (&inv.target, inv.interpreter.implementation.as_str()) {
-        (Target::Script(_), "cpython") if !compilers.is_empty() => hot_files(&inv, opts),
+        (Target::Script(_) | Target::Module(_), "cpython") if !compilers.is_empty() => {
+            hot_files(&inv, opts)
+        }
         _ => Ok(Vec::new()),
     };
     result.hot_files = hot
@@ -437,10 +483,22 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
     for compiler in compilers {
         let mut a = Attempt::new(compiler.rung(), &result.baseline.runtime, "unavailable");
         let prepared = (|| -> Result<compile::Prepared> {
-            let Target::Script(script) = &inv.target else {
-                anyhow::bail!(
-                    "climb compiles the modules of a script (python path/to/app.py); -m and -c are not supported"
-                );
+            let script_path;
+            let program = match &inv.target {
+                Target::Script(_) if inv.entry_point => compile::Program::Package {
+                    folder: opts.work_dir,
+                },
+                Target::Script(script) => {
+                    script_path = opts.work_dir.join(script);
+                    compile::Program::Script(&script_path)
+                }
+                Target::Module(_) => compile::Program::Package {
+                    folder: opts.work_dir,
+                },
+                Target::Code(_) => anyhow::bail!(
+                    "climb compiles the modules of a script or a package (python app.py, python -m pkg); -c code \
+                     has no module to compile"
+                ),
             };
             if inv.interpreter.implementation != "cpython" {
                 anyhow::bail!("{} compiles for CPython only", compiler.rung());
@@ -472,8 +530,7 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
                 &sha(format!("{}\u{0}{}", opts.work_dir.display(), argv.join("\u{0}")).as_bytes())
                     [..12]
             ));
-            let script = opts.work_dir.join(script);
-            compile::prepare(compiler, &venv, &script, hot, &dest)
+            compile::prepare(compiler, &venv, program, hot, &dest)
         })();
         match prepared {
             Err(e) => {
@@ -487,15 +544,46 @@ pub fn climb(argv: &[String], opts: &Options, mut on_attempt: impl FnMut(&Climb)
                 }
             }
             Ok(p) => {
-                a = attempt(
-                    compiler.rung(),
-                    &result.baseline.runtime,
-                    &argv_with(&inv.interpreter.path, &inv, Some(&p.script)),
-                    opts.work_dir,
-                    &[],
-                    &reference,
-                    opts,
-                );
+                // `-m` imports from the folder it runs in first: the copy's, where the compiled modules are. An
+                // entry point runs as typed, its modules found through PYTHONPATH before the installed ones.
+                let cwd = match (&inv.target, inv.entry_point) {
+                    (Target::Module(_), _) => p.root.as_path(),
+                    _ => opts.work_dir,
+                };
+                let argv = if inv.entry_point {
+                    base_argv.clone()
+                } else {
+                    argv_with(&inv.interpreter.path, &inv, p.script.as_deref())
+                };
+                let mut paths = p.python_path.clone();
+                paths.extend(std::env::var_os("PYTHONPATH").map(PathBuf::from));
+                let python_path = std::env::join_paths(&paths)
+                    .map(|j| j.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let env = [("PYTHONPATH".to_string(), python_path)];
+                a = match compiled_modules_imported(
+                    &inv,
+                    p.script.as_deref(),
+                    &p.module_names,
+                    cwd,
+                    &env,
+                ) {
+                    Ok(()) => attempt(
+                        compiler.rung(),
+                        &result.baseline.runtime,
+                        &argv,
+                        cwd,
+                        &env,
+                        &reference,
+                        opts,
+                    ),
+                    Err(e) => {
+                        let mut a =
+                            Attempt::new(compiler.rung(), &result.baseline.runtime, "failed");
+                        a.reason = format!("{e:#}");
+                        a
+                    }
+                };
                 a.compiled = p.compiled;
                 if !p.skipped.is_empty() {
                     a.reason = format!(

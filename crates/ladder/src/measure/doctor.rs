@@ -106,6 +106,10 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
     match rung.build {
         BuildKind::None => {}
         BuildKind::Maturin => s.push_str("; built with maturin + cargo"),
+        BuildKind::Codon => s.push_str(&format!(
+            "; compiled by the pinned package's codon, linked with {}",
+            crate::toolchain::build::cc_program()
+        )),
         // The C rung is a plain shared library loaded through ctypes: no interpreter headers involved.
         BuildKind::Cc => s.push_str(&format!(
             "; built with {}",
@@ -183,7 +187,11 @@ mod tests {
                 && simdjson.contains("(get it: apt-get install -y libsimdjson-dev)"),
             "{simdjson}"
         );
-        assert!(line("codon").contains("exaloop.io/install.sh"));
+        assert!(
+            line("codon").contains("codon-compiler-demo==0.18.0"),
+            "{}",
+            line("codon")
+        );
         // Interpreter-only rungs are under "Runtimes", not here.
         assert!(rows.iter().all(|(id, _)| id != "cpython"));
     }

@@ -1,19 +1,17 @@
-//! Output checks, stricter than the study's own harness (see DESIGN.md, "Verifying"): every output is compared
-//! in full against the reference pinned in benchmark.toml for its size.
+//! Output checks, stricter than the study's own harness: every output is compared in full against the reference
+//! pinned in benchmark.toml for its size, by the benchmark's generic check kind (`floats`, `json`, `digest`;
+//! declared and validated in catalog::check, applied here), so a new benchmark needs no Rust.
 //!
 //! At an n given to `--sizes` that has no pinned reference, the baseline rung's output at that n is the reference
 //! (it runs anyway, for the speedups), and every other rung is checked against it with the same tolerance as a
 //! pinned check (`Expected::Output`). Such a cell records `cross-checked`, never `pinned`; the baseline's own point
 //! counts as verified only once another rung reproduced it (see measure::run).
 
-use crate::catalog::{Benchmark, CheckKind, Size};
+use crate::catalog::{Benchmark, Check, FloatRule, JsonReference, Pinned, Size};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-/// Relative tolerance of the spectral-norm check: a skipped power iteration moves vBv and vv far more.
-pub const SPECTRAL_REL_TOL: f64 = 1e-9;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -61,81 +59,80 @@ pub fn verify(bench: &Benchmark, size: &Size, output: &Value) -> Result<Verdict>
     verify_expected(bench, Expected::Pinned(size), output)
 }
 
-/// Checks one output against a pinned reference or against another rung's output.
+/// Checks one output against a pinned reference or against another rung's output, by the benchmark's check.
 pub fn verify_expected(bench: &Benchmark, expected: Expected, output: &Value) -> Result<Verdict> {
-    match (bench.check, expected) {
-        (CheckKind::NbodyEnergy, Expected::Pinned(size)) => {
-            let expect = |k: &str| {
-                size.expect
-                    .get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
+    match (&bench.check, expected) {
+        (Check::Floats { names, rule }, Expected::Pinned(size)) => {
+            let Pinned::Floats(want) = &size.expect else {
+                bail!("sizes.{}.expect does not hold floats", size.name);
             };
-            Ok(check_nbody(
-                &expect("energy_before"),
-                &expect("energy_after"),
-                output,
-            ))
+            Ok(check_floats(names, *rule, want, output))
         }
-        (CheckKind::NbodyEnergy, Expected::Output(reference)) => {
-            let e = floats(reference, 2).context("the reference output is not two energies")?;
-            Ok(check_nbody(
-                &format!("{:.9}", e[0]),
-                &format!("{:.9}", e[1]),
-                output,
-            ))
+        (Check::Floats { names, rule }, Expected::Output(reference)) => {
+            let want = floats(reference, names.len())
+                .with_context(|| format!("the reference output is not {} numbers", names.len()))?;
+            Ok(check_floats(names, *rule, &want, output))
         }
-        (CheckKind::SpectralNorm, Expected::Pinned(size)) => {
-            let want = ["norm", "vbv", "vv"].map(|key| {
-                size.expect
-                    .get(key)
-                    .and_then(|v| v.as_float())
-                    .unwrap_or(f64::NAN)
-            });
-            Ok(check_spectral(want, output))
+        (Check::Json, Expected::Pinned(size)) => {
+            let Pinned::Json(reference) = &size.expect else {
+                bail!("sizes.{}.expect does not hold a JSON reference", size.name);
+            };
+            let reference = load_json_reference(reference, size)?;
+            Ok(check_json(&reference, output))
         }
-        (CheckKind::SpectralNorm, Expected::Output(reference)) => {
-            let w = floats(reference, 3).context("the reference output is not [norm, vBv, vv]")?;
-            Ok(check_spectral([w[0], w[1], w[2]], output))
+        (Check::Json, Expected::Output(reference)) => Ok(check_json(reference, output)),
+        (Check::Digest, Expected::Pinned(size)) => {
+            let Pinned::Digest { sha256, bytes } = &size.expect else {
+                bail!("sizes.{}.expect does not hold a digest", size.name);
+            };
+            Ok(check_digest(sha256, *bytes, output))
         }
-        (CheckKind::PipelineOutput, Expected::Pinned(size)) => {
-            let reference = load_pipeline_reference(bench, size)?;
-            check_pipeline(&reference, output)
-        }
-        (CheckKind::PipelineOutput, Expected::Output(reference)) => {
-            check_pipeline(reference, output)
+        (Check::Digest, Expected::Output(reference)) => {
+            let (sha256, bytes) =
+                digest(reference).context("the reference output is not a digest")?;
+            Ok(check_digest(&sha256, bytes, output))
         }
     }
 }
 
 /// Whether an output can serve as the reference at an n without a pinned one: the shape the check needs, and
-/// finite numbers (a NaN would make every comparison fail, an empty pipeline result would make agreement
-/// meaningless). `Err` says what is wrong with it.
+/// finite numbers (a NaN would make every comparison fail, an empty result would make agreement meaningless).
+/// `Err` says what is wrong with it.
 pub fn reference_shape(bench: &Benchmark, output: &Value) -> std::result::Result<String, String> {
-    match bench.check {
-        CheckKind::NbodyEnergy => match floats(output, 2) {
-            Some(e) if e.iter().all(|x| x.is_finite()) => {
-                Ok(format!("energy {:.9} -> {:.9} (9 decimals)", e[0], e[1]))
+    match &bench.check {
+        Check::Floats { names, rule } => match floats(output, names.len()) {
+            // A relative tolerance around zero is meaningless: such a reference would fail every rung.
+            Some(v)
+                if v.iter().all(|x| {
+                    x.is_finite() && (matches!(rule, FloatRule::Decimals(_)) || *x != 0.0)
+                }) =>
+            {
+                Ok(names
+                    .iter()
+                    .zip(&v)
+                    .map(|(name, x)| format!("{name} {}", show_float(*x, *rule)))
+                    .collect::<Vec<_>>()
+                    .join(", "))
             }
             _ => Err(format!(
-                "expected two finite energies [before, after], got {}",
+                "expected {} finite numbers [{}] (non-zero for a relative tolerance), got {}",
+                names.len(),
+                names.join(", "),
                 short(output)
             )),
         },
-        CheckKind::SpectralNorm => match floats(output, 3) {
-            Some(v) if v.iter().all(|x| x.is_finite() && *x > 0.0) => {
-                Ok(format!("norm {:.9}, vBv {:e}, vv {:e}", v[0], v[1], v[2]))
-            }
-            _ => Err(format!(
-                "expected three positive finite numbers [norm, vBv, vv], got {}",
-                short(output)
-            )),
+        Check::Json => match output {
+            Value::Null => Err("expected a value, got null".into()),
+            Value::Object(m) if m.is_empty() => Err("expected a non-empty object, got {}".into()),
+            Value::Array(a) if a.is_empty() => Err("expected a non-empty list, got []".into()),
+            Value::Object(m) => Ok(format!("an object of {} keys", m.len())),
+            Value::Array(a) => Ok(format!("a list of {} items", a.len())),
+            other => Ok(short(other)),
         },
-        CheckKind::PipelineOutput => match output.as_object() {
-            Some(users) if !users.is_empty() => Ok(format!("{} users", users.len())),
-            _ => Err(format!(
-                "expected a non-empty dict of users, got {}",
+        Check::Digest => match digest(output) {
+            Some((sha, bytes)) => Ok(format!("{bytes} bytes, SHA-256 {}", &sha[..12])),
+            None => Err(format!(
+                "expected bytes (reported as {{\"bytes\": N, \"sha256\": ...}}), got {}",
                 short(output)
             )),
         },
@@ -150,6 +147,14 @@ fn floats(output: &Value, want: usize) -> Option<Vec<f64>> {
     arr.iter().map(Value::as_f64).collect()
 }
 
+/// The worker's report of returned bytes: (SHA-256 in hex, length).
+fn digest(output: &Value) -> Option<(String, u64)> {
+    let o = output.as_object()?;
+    let sha = o.get("sha256")?.as_str()?;
+    let bytes = o.get("bytes")?.as_u64()?;
+    (sha.len() == 64).then(|| (sha.to_ascii_lowercase(), bytes))
+}
+
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 120 {
@@ -159,61 +164,77 @@ fn short(v: &Value) -> String {
     }
 }
 
-fn check_nbody(want_before: &str, want_after: &str, output: &Value) -> Verdict {
-    let Some(e) = floats(output, 2) else {
-        return Verdict::fail(format!(
-            "expected [energy_before, energy_after], got {}",
-            short(output)
-        ));
-    };
-    let (before, after) = (format!("{:.9}", e[0]), format!("{:.9}", e[1]));
-    if before == want_before && after == want_after {
-        Verdict::pass(format!("energy {before} -> {after} (9 decimals)"))
-    } else {
-        Verdict::fail(format!(
-            "energy {before} -> {after}, expected {want_before} -> {want_after} (9 decimals)"
-        ))
+fn show_float(x: f64, rule: FloatRule) -> String {
+    match rule {
+        FloatRule::Decimals(d) => format!("{x:.d$}"),
+        FloatRule::Relative(_) => format!("{x:e}"),
     }
 }
 
-fn check_spectral(want: [f64; 3], output: &Value) -> Verdict {
-    let Some(got) = floats(output, 3) else {
-        return Verdict::fail(format!("expected [norm, vBv, vv], got {}", short(output)));
+fn rule_text(rule: FloatRule) -> String {
+    match rule {
+        FloatRule::Decimals(d) => format!("{d} decimals"),
+        FloatRule::Relative(t) => format!("within {t:e} relative"),
+    }
+}
+
+fn check_floats(names: &[String], rule: FloatRule, want: &[f64], output: &Value) -> Verdict {
+    let Some(got) = floats(output, names.len()) else {
+        return Verdict::fail(format!(
+            "expected [{}], got {}",
+            names.join(", "),
+            short(output)
+        ));
     };
-    for (i, key) in ["norm", "vbv", "vv"].iter().enumerate() {
-        let want = want[i];
-        let rel = ((got[i] - want) / want).abs();
-        // NaN fails too: it is not within any tolerance.
-        if rel.is_nan() || rel > SPECTRAL_REL_TOL {
+    for ((name, got), want) in names.iter().zip(&got).zip(want) {
+        let equal = match rule {
+            FloatRule::Decimals(d) => format!("{got:.d$}") == format!("{want:.d$}"),
+            // NaN fails too: it is not within any tolerance.
+            FloatRule::Relative(tol) => ((got - want) / want).abs() <= tol,
+        };
+        if !equal {
             return Verdict::fail(format!(
-                "{key} = {:e}, expected {want:e} (relative error {rel:.1e} > {SPECTRAL_REL_TOL:e})",
-                got[i]
+                "{name} = {}, expected {} ({})",
+                show_float(*got, rule),
+                show_float(*want, rule),
+                rule_text(rule)
             ));
         }
     }
     Verdict::pass(format!(
-        "norm {:.9}, vBv and vv within {SPECTRAL_REL_TOL:e} relative",
-        got[0]
+        "{} ({})",
+        names
+            .iter()
+            .zip(&got)
+            .map(|(name, x)| format!("{name} {}", show_float(*x, rule)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        rule_text(rule)
     ))
 }
 
-/// Reads a pinned pipeline reference, refusing one whose bytes do not match the pinned hash.
-pub fn load_pipeline_reference(bench: &Benchmark, size: &Size) -> Result<Value> {
-    let file = size
-        .expect
-        .get("file")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    let sha = size
-        .expect
-        .get("sha256")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    let path = bench.dir.join(file);
-    let bytes = std::fs::read(&path)
-        .with_context(|| format!("reading the reference {}", path.display()))?;
+fn check_digest(sha256: &str, bytes: u64, output: &Value) -> Verdict {
+    match digest(output) {
+        Some((got, n)) if got == sha256 && n == bytes => {
+            Verdict::pass(format!("{n} bytes, SHA-256 {}", &got[..12]))
+        }
+        Some((got, n)) => Verdict::fail(format!(
+            "{n} bytes with SHA-256 {got}, expected {bytes} bytes with {sha256}"
+        )),
+        None => Verdict::fail(format!("expected bytes, got {}", short(output))),
+    }
+}
+
+/// Reads a pinned JSON reference, refusing a file whose bytes do not match the pinned hash.
+pub fn load_json_reference(reference: &JsonReference, size: &Size) -> Result<Value> {
+    let (path, sha) = match reference {
+        JsonReference::Inline(value) => return Ok(value.clone()),
+        JsonReference::File { path, sha256 } => (path, sha256),
+    };
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading the reference {}", path.display()))?;
     let got = sha256_hex(&bytes);
-    if got != sha {
+    if &got != sha {
         bail!(
             "{}: SHA-256 is {got}, but benchmark.toml pins sizes.{}.expect.sha256 = {sha}",
             path.display(),
@@ -224,60 +245,52 @@ pub fn load_pipeline_reference(bench: &Benchmark, size: &Size) -> Result<Value> 
         .with_context(|| format!("parsing the reference {}", path.display()))
 }
 
-fn check_pipeline(reference: &Value, output: &Value) -> Result<Verdict> {
-    let Some(got) = output.as_object() else {
-        return Ok(Verdict::fail(format!(
-            "expected a dict of users, got {}",
-            short(output)
-        )));
-    };
-    let want = reference
-        .as_object()
-        .context("the pipeline reference is not a JSON object")?;
+fn check_json(reference: &Value, output: &Value) -> Verdict {
     if canonical_json(output) == canonical_json(reference) {
-        return Ok(Verdict::pass(format!(
-            "all {} users' output identical to the reference",
-            want.len()
-        )));
+        return Verdict::pass(match reference {
+            Value::Object(m) => format!("all {} keys' values identical to the reference", m.len()),
+            Value::Array(a) => format!("all {} items identical to the reference", a.len()),
+            other => format!("{} as the reference", short(other)),
+        });
     }
-    if let Some(user) = want.keys().find(|k| !got.contains_key(*k)) {
-        return Ok(Verdict::fail(format!(
-            "user {user} is missing ({} users, expected {})",
-            got.len(),
-            want.len()
-        )));
-    }
-    if let Some(user) = got.keys().find(|k| !want.contains_key(*k)) {
-        return Ok(Verdict::fail(format!(
-            "user {user} should not be in the output (no kept events)"
-        )));
-    }
-    for (user, want_user) in want {
-        let got_user = &got[user];
-        if canonical_json(got_user) != canonical_json(want_user) {
-            let field = want_user.as_object().and_then(|w| {
-                w.iter()
-                    .find(|(k, v)| got_user.get(*k) != Some(*v))
-                    .map(|(k, _)| k.clone())
-            });
-            return Ok(Verdict::fail(match field {
-                Some(f) => format!(
-                    "user {user}: {f} = {}, expected {}",
-                    got_user
-                        .get(&f)
-                        .map(short)
-                        .unwrap_or_else(|| "missing".into()),
-                    short(&want_user[&f])
-                ),
-                None => format!(
-                    "user {user}: {}, expected {}",
-                    short(got_user),
-                    short(want_user)
-                ),
-            }));
+    Verdict::fail(first_difference(reference, output, "output"))
+}
+
+/// Where two JSON values first differ, as a path into them (`output.u042.top_page`, `output[3]`).
+fn first_difference(want: &Value, got: &Value, path: &str) -> String {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            if let Some(k) = w.keys().find(|k| !g.contains_key(*k)) {
+                return format!(
+                    "{path}.{k} is missing ({} keys, expected {})",
+                    g.len(),
+                    w.len()
+                );
+            }
+            if let Some(k) = g.keys().find(|k| !w.contains_key(*k)) {
+                return format!(
+                    "{path}.{k} should not be there ({} keys, expected {})",
+                    g.len(),
+                    w.len()
+                );
+            }
+            w.iter()
+                .find(|(k, v)| canonical_json(v) != canonical_json(&g[*k]))
+                .map(|(k, v)| first_difference(v, &g[k], &format!("{path}.{k}")))
+                .unwrap_or_else(|| format!("{path} differs from the reference"))
         }
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => w
+            .iter()
+            .zip(g)
+            .enumerate()
+            .find(|(_, (a, b))| canonical_json(a) != canonical_json(b))
+            .map(|(i, (a, b))| first_difference(a, b, &format!("{path}[{i}]")))
+            .unwrap_or_else(|| format!("{path} differs from the reference")),
+        (Value::Array(w), Value::Array(g)) => {
+            format!("{path} has {} items, expected {}", g.len(), w.len())
+        }
+        _ => format!("{path} = {}, expected {}", short(got), short(want)),
     }
-    Ok(Verdict::fail("output differs from the reference"))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //!
 //! `Executor` is the seam the tests use: `ProcessExecutor` runs a real interpreter, a mock replays scripted events.
 
+use crate::process::Reaper;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
@@ -86,69 +87,7 @@ pub enum WorkerEvent {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Code(i32),
-    Signal(i32),
-    TimedOut,
-}
-
-/// What `wait4` told of a reaped child.
-pub(crate) struct Reaped {
-    pub exit: Exit,
-    pub cpu_ns: u64,
-    pub peak_rss_bytes: u64,
-}
-
-/// A child running in its own process group, reaped with `wait4` (for its CPU time and peak RSS): polled until it
-/// exits, or killed with its whole group once `deadline` has passed. Shared by the worker runs and `ladder advise`.
-pub(crate) struct Reaper {
-    pid: libc::pid_t,
-    deadline: Instant,
-}
-
-impl Reaper {
-    pub(crate) fn new(pid: libc::pid_t, deadline: Instant) -> Self {
-        Self { pid, deadline }
-    }
-
-    /// One poll: `None` while the child runs, then how it ended (or why `wait4` failed).
-    pub(crate) fn poll(&self) -> Option<std::io::Result<Reaped>> {
-        let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain data that wait4 fills.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: `pid` is our own child, reaped only here.
-        let mut rc = unsafe { libc::wait4(self.pid, &mut status, libc::WNOHANG, &mut usage) };
-        let timed_out = rc == 0 && Instant::now() >= self.deadline;
-        if timed_out {
-            // SAFETY: the group is the child's own; the blocking wait4 reaps the child right after.
-            rc = unsafe {
-                libc::kill(-self.pid, libc::SIGKILL);
-                libc::wait4(self.pid, &mut status, 0, &mut usage)
-            };
-        }
-        if rc == 0 {
-            return None;
-        }
-        if rc < 0 {
-            return Some(Err(std::io::Error::last_os_error()));
-        }
-        let exit = if timed_out {
-            Exit::TimedOut
-        } else if libc::WIFEXITED(status) {
-            Exit::Code(libc::WEXITSTATUS(status))
-        } else {
-            Exit::Signal(libc::WTERMSIG(status))
-        };
-        let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
-        Some(Ok(Reaped {
-            exit,
-            cpu_ns: tv(usage.ru_utime) + tv(usage.ru_stime),
-            // Linux reports ru_maxrss in KiB.
-            peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
-        }))
-    }
-}
+pub use crate::process::Exit;
 
 /// How the process ended, with what only the parent can see.
 #[derive(Debug, Clone)]
@@ -276,7 +215,7 @@ impl Executor for ProcessExecutor {
             let _ = err_tx.send(read_tail(stderr, 4000));
         });
 
-        let reaper = Reaper::new(pid, started + job.timeout);
+        let mut reaper = Reaper::new(pid, started + job.timeout);
         let mut garbage = Vec::new();
         let mut handle = |line: Line, garbage: &mut Vec<String>| match line {
             Line::Event(ev) => on_event(&ev),
@@ -296,12 +235,8 @@ impl Executor for ProcessExecutor {
                 break reaped;
             }
         };
+        // Anything the worker started and left behind went with it (the reaper kills the group before reaping).
         RUNNING_GROUP.store(0, Ordering::SeqCst);
-        // Anything the worker started and left behind goes with it.
-        // SAFETY: signalling our worker's own process group.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
         // Lines written just before the exit are still in the channel.
         while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
             handle(line, &mut garbage);

@@ -155,16 +155,16 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 remarks: cells.iter().flat_map(|c| remarks(results, c)).collect(),
                 work: bench.work.clone(),
                 baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
-                // The study measured its own (the default) size only: beside another n its figures mislead.
+                // The study measured one size per benchmark: beside another n its figures mislead.
                 study_source: bench
                     .study
                     .as_ref()
-                    .filter(|_| size == SizeName::Default)
+                    .filter(|s| size == s.size)
                     .map(|s| s.source.clone()),
                 study_baseline: bench
                     .study
                     .as_ref()
-                    .filter(|_| size == SizeName::Default)
+                    .filter(|s| size == s.size)
                     .map(|s| s.baseline.clone()),
                 rows,
                 notes,
@@ -234,8 +234,8 @@ pub(crate) fn study_figure(
     bench: &crate::results::BenchmarkInfo,
     c: &Cell,
 ) -> Option<(f64, f64)> {
-    // The study's figures are for its size (the default one); another n is other work.
-    if c.size != SizeName::Default {
+    // The study's figures are for its size (usually the default one); another n is other work.
+    if bench.study.as_ref().is_none_or(|s| s.size != c.size) {
         return None;
     }
     let minor = results
@@ -344,7 +344,7 @@ fn row(
             format!("{} [{}]", other.as_str(), notes.len())
         }
     };
-    let cores = match (c.cpu_ns, c.median_ns, c.threads) {
+    let cores = match (c.cpu_ns, c.median_ns, c.working_threads()) {
         (Some(cpu), Some(wall), Some(t)) if wall > 0.0 => match c.processes {
             Some(p) if p > 1 => format!("{:.1} cpu/wall, {p} proc", cpu / wall),
             _ => format!("{:.1} cpu/wall, {t} thr", cpu / wall),

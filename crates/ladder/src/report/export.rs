@@ -69,22 +69,17 @@ pub fn pyperf(results: &Results) -> Value {
     })
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
 pub const CSV_HEADER: &str = "benchmark,size,n,rung,runtime,status,verified,median_ns,ci95_lo_ns,ci95_hi_ns,ci_level,min_ns,mad_ns,speedup,speedup_ci95_lo,speedup_ci95_hi,first_call_ns,peak_rss_bytes,cpu_ns,threads,loops,samples_ns,reason,reference";
 
+/// One row per cell, RFC 4180 quoting by the `csv` crate (reasons hold commas, quotes and newlines).
 pub fn csv(results: &Results) -> String {
-    let mut s = format!("{CSV_HEADER}\n");
+    let mut out = csv::Writer::from_writer(Vec::new());
+    // Writing into a Vec cannot fail, and every row has the header's number of fields.
+    let _ = out.write_record(CSV_HEADER.split(','));
     for c in &results.cells {
         let samples: Vec<String> = c.samples_ns.iter().map(|x| x.to_string()).collect();
         let fields = [
@@ -115,9 +110,7 @@ pub fn csv(results: &Results) -> String {
                 .map(|r| r.describe())
                 .unwrap_or_default(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        s.push_str(&row.join(","));
-        s.push('\n');
+        let _ = out.write_record(&fields);
     }
-    s
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -14,6 +14,9 @@ fn unit(ns: f64) -> (f64, &'static str) {
 /// Decimal places that show `value` to the precision of `uncertainty` (its first significant digit), at least
 /// 2 and at most 4 significant digits of `value` in all.
 fn decimals(value: f64, uncertainty: f64) -> usize {
+    if value == 0.0 {
+        return 0; // a zero has no magnitude to keep digits of (an axis starts at 0 ns)
+    }
     let magnitude = value.abs().max(f64::MIN_POSITIVE).log10().floor() as i32; // 1.2 -> 0, 12 -> 1
     let max_decimals = (3 - magnitude).max(0); // 4 significant digits
     let min_decimals = (1 - magnitude).max(0); // 2 significant digits
@@ -69,6 +72,13 @@ pub fn bytes(b: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_is_written_without_digits() {
+        // An axis tick at 0 once printed 311 decimals: log10 of the smallest positive double.
+        assert_eq!(duration(0.0), "0 ns");
+        assert_eq!(duration(2.5e6), "2.50 ms");
+    }
 
     #[test]
     fn digits_follow_the_interval() {

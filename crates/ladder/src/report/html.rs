@@ -82,9 +82,24 @@ fn ladder_rows(
         .collect()
 }
 
-/// Rungs that used more than one core: CPU time clearly above wall time, or more than one busy thread.
+/// Rungs that ran on more than one core, or tried to: several working threads or processes (even when they
+/// waited for a core, as on a busy machine), or CPU time clearly above wall time (a BLAS that threads by itself).
 fn multi_core(c: &Cell) -> bool {
-    matches!((c.cpu_ns, c.median_ns), (Some(cpu), Some(wall)) if wall > 0.0 && cpu / wall > 1.2)
+    c.reported_threads().unwrap_or(1) > 1
+        || c.processes.unwrap_or(1) > 1
+        || matches!((c.cpu_ns, c.median_ns), (Some(cpu), Some(wall)) if wall > 0.0 && cpu / wall > 1.2)
+}
+
+/// `1.8 cores, 2 threads`, or `… 3 processes` for a process pool (whose worker has one thread).
+fn cores_text(c: &Cell) -> String {
+    let busy = c.cpu_ns.unwrap_or(0.0) / c.median_ns.unwrap_or(1.0);
+    match c.processes {
+        Some(p) if p > 1 => format!("{busy:.1} cores, {p} processes"),
+        _ => match c.reported_threads() {
+            Some(t) if t > 1 => format!("{busy:.1} cores, {t} threads"),
+            _ => format!("{busy:.1} cores busy"),
+        },
+    }
 }
 
 fn section(results: &Results, card: &Card, s: &mut String) {
@@ -125,23 +140,19 @@ fn section(results: &Results, card: &Card, s: &mut String) {
     ));
     s.push_str(r#"</div><div class="charts">"#);
     let ok: Vec<&&Cell> = cells.iter().filter(|c| c.status == Status::Ok).collect();
-    // Wall vs CPU: only rungs that used several cores, so a multi-core rung is never read as single-core.
+    // Wall vs CPU: only rungs with several threads or processes, so a multi-core rung is never read as single-core.
     let multi: Vec<BarRow> = ok
         .iter()
         .filter(|c| multi_core(c))
         .map(|c| BarRow {
             label: cell_label(results, c),
             values: vec![c.median_ns, c.cpu_ns],
-            text: format!(
-                "{:.1} cores busy, {} threads",
-                c.cpu_ns.unwrap_or(0.0) / c.median_ns.unwrap_or(1.0),
-                c.threads.unwrap_or(1)
-            ),
+            text: cores_text(c),
         })
         .collect();
-    s.push_str("<div><h3>Wall vs CPU time (multi-core rungs)</h3>");
+    s.push_str("<div><h3>Wall vs CPU time (rungs with several threads or processes)</h3>");
     if multi.is_empty() {
-        s.push_str(r#"<p class="note">Every rung here ran on one core (CPU time within 20% of wall time).</p>"#);
+        s.push_str(r#"<p class="note">Every rung here ran one thread in one process (CPU time within 20% of wall time).</p>"#);
     } else {
         s.push_str(&svg::bar_chart(
             "wall vs CPU time per call",

@@ -65,7 +65,7 @@ pub fn results(catalog: &Catalog) -> Results {
     let mut baseline = None;
     for bench in &catalog.benchmarks {
         let Some(study) = &bench.study else { continue };
-        let Some(size) = bench.size(SizeName::Default) else {
+        let Some(size) = bench.size(study.size) else {
             continue;
         };
         let base_version = study
@@ -84,7 +84,7 @@ pub fn results(catalog: &Catalog) -> Results {
             if !runtimes.iter().any(|r| r.id == rt_id) {
                 runtimes.push(runtime(&rt_id, &version, ft));
             }
-            let mut c = Cell::new(&bench.id, rung, &rt_id, SizeName::Default, size.n);
+            let mut c = Cell::new(&bench.id, rung, &rt_id, study.size, size.n);
             c.status = Status::Ok;
             c.median_ns = Some(ms * 1e6);
             c.speedup = base_ms.map(|b| b / ms);

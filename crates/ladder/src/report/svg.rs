@@ -97,6 +97,30 @@ pub struct LadderRow {
     pub text: String,
 }
 
+/// Labels are right-aligned against the chart, so a label wider than its column runs off the SVG's left edge.
+/// At the charts' 12px font a character averages under 7 px (capitals reach 8), hence these limits for the
+/// 182 px (ladder) and 132 px (bar chart) label columns; the full label is in each row's tooltip.
+const LADDER_LABEL_CHARS: usize = 24;
+const BAR_LABEL_CHARS: usize = 17;
+/// The same for the text after the bars, left-aligned in a 192 px (ladder) or 142 px (bar chart) column.
+const LADDER_TEXT_CHARS: usize = 27;
+const BAR_TEXT_CHARS: usize = 20;
+
+/// A round step (1, 2 or 5 times a power of ten) that cuts [0, max] into at most three intervals, so the tick
+/// labels of a 210 px axis never run into each other.
+fn nice_step(max: f64) -> f64 {
+    if !(max.is_finite() && max > 0.0) {
+        return 1.0;
+    }
+    let raw = max / 3.0;
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= raw)
+        .unwrap_or(10.0 * power)
+}
+
 const ROW_H: f64 = 28.0;
 const LABEL_W: f64 = 190.0;
 const TEXT_W: f64 = 200.0;
@@ -172,7 +196,7 @@ pub fn ladder_chart(title: &str, rows: &[LadderRow]) -> String {
             r#"<text x="{}" y="{:.1}" class="label">{}</text>"#,
             LABEL_W - 8.0,
             mid + 4.0,
-            escape(&clip(&r.label, 28))
+            escape(&clip(&r.label, LADDER_LABEL_CHARS))
         );
         match (ok, r.speedup) {
             (true, Some(sp)) => {
@@ -221,7 +245,7 @@ pub fn ladder_chart(title: &str, rows: &[LadderRow]) -> String {
             r#"<text x="{}" y="{:.1}" class="value">{}</text></g>"#,
             WIDTH - TEXT_W + 8.0,
             mid + 4.0,
-            escape(&clip(&r.text, 34))
+            escape(&clip(&r.text, LADDER_TEXT_CHARS))
         );
     }
     s.push_str("</svg>");
@@ -257,7 +281,9 @@ pub fn bar_chart(
     let x0 = LBL;
     let x1 = W - TXT;
     let log_axis = LogAxis::covering(values(), x0, x1);
-    let linear_max = if max > 0.0 { max } else { 1.0 };
+    let step = nice_step(max);
+    // The axis ends on the first tick at or past the largest value, so every tick is a round number.
+    let linear_max = step * (max / step).ceil().max(1.0);
     let pos = |v: f64| {
         if log {
             log_axis.pos(v)
@@ -284,7 +310,8 @@ pub fn bar_chart(
     let ticks: Vec<f64> = if log {
         log_axis.decades()
     } else {
-        (0..=4).map(|k| linear_max * k as f64 / 4.0).collect()
+        let count = (linear_max / step).round() as usize;
+        (0..=count).map(|k| step * k as f64).collect()
     };
     for t in ticks {
         let x = pos(t);
@@ -305,7 +332,7 @@ pub fn bar_chart(
             escape(&r.text),
             LBL - 8.0,
             y + group_h / 2.0 + 4.0,
-            escape(&clip(&r.label, 22))
+            escape(&clip(&r.label, BAR_LABEL_CHARS))
         );
         for (k, v) in r.values.iter().enumerate() {
             if let Some(v) = v {
@@ -322,7 +349,7 @@ pub fn bar_chart(
             r#"<text x="{}" y="{:.1}" class="value">{}</text></g>"#,
             W - TXT + 8.0,
             y + group_h / 2.0 + 4.0,
-            escape(&clip(&r.text, 26))
+            escape(&clip(&r.text, BAR_TEXT_CHARS))
         );
     }
     s.push_str("</svg>");
@@ -479,5 +506,76 @@ mod tests {
         assert_eq!(svg.matches("class=\"bar grey\"").count(), 1);
         assert_eq!(svg.matches("class=\"bar ok\"").count(), 2); // the legend's and Rust's
         assert_eq!(svg.matches("class=\"ci\"").count(), 1);
+    }
+
+    /// The text of every element with `class="{class}"`.
+    fn texts<'a>(svg: &'a str, class: &str) -> Vec<&'a str> {
+        let open = format!(r#"class="{class}">"#);
+        svg.match_indices(&open)
+            .map(|(i, _)| {
+                let rest = &svg[i + open.len()..];
+                &rest[..rest.find('<').unwrap()]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn linear_ticks_are_few_round_and_distinct() {
+        for max in [3.3e6, 26.8e6, 1.0, 999.0, 4.1e9, 72.0e3] {
+            let svg = bar_chart(
+                "t",
+                &["wall", "cpu"],
+                &[BarRow {
+                    label: "r".into(),
+                    values: vec![Some(max), Some(max / 2.0)],
+                    text: String::new(),
+                }],
+                false,
+                &|v| super::super::format::duration(v),
+            );
+            let ticks = texts(&svg, "tick");
+            assert!((2..=4).contains(&ticks.len()), "{max}: {ticks:?}");
+            assert!(ticks.iter().all(|t| t.len() <= 8), "{max}: {ticks:?}");
+            let mut distinct = ticks.clone();
+            distinct.dedup();
+            assert_eq!(distinct.len(), ticks.len(), "{max}: {ticks:?}");
+            // The longest bar ends inside the axis.
+            assert!(nice_step(max) * (ticks.len() - 1) as f64 >= max);
+        }
+    }
+
+    #[test]
+    fn long_labels_are_clipped_to_their_column() {
+        let long = "PyPy 7.3.11 (Python 3.9.16, GCC 12.2.0) on pypy-3.9";
+        let ladder = ladder_chart(
+            "t",
+            &[LadderRow {
+                label: long.into(),
+                status: "ok".into(),
+                speedup: Some(2.0),
+                ci: None,
+                study: None,
+                text: "2x".into(),
+            }],
+        );
+        let bars = bar_chart(
+            "t",
+            &["a"],
+            &[BarRow {
+                label: long.into(),
+                values: vec![Some(1.0)],
+                text: String::new(),
+            }],
+            false,
+            &|v| format!("{v}"),
+        );
+        for (svg, max) in [(ladder, LADDER_LABEL_CHARS), (bars, BAR_LABEL_CHARS)] {
+            let labels = texts(&svg, "label");
+            assert_eq!(labels.len(), 1);
+            assert!(labels[0].starts_with("PyPy 7.3"), "{labels:?}");
+            assert_eq!(labels[0].chars().count(), max, "{labels:?}");
+            // The whole label stays in the row's tooltip.
+            assert!(svg.contains(long));
+        }
     }
 }

@@ -387,6 +387,21 @@ impl Cell {
     }
 
     /// How this cell was verified; documents older than `reference` only ever checked against pinned values.
+    /// The threads the implementation said it computed on (`ladder_info()`'s "threads"). The worker's own count
+    /// also holds idle pool threads (JAX starts a dozen) and misses a pool shut down before the end, so an
+    /// implementation that threads says how many it used.
+    pub fn reported_threads(&self) -> Option<u64> {
+        self.impl_info
+            .as_ref()
+            .and_then(|i| i.get("threads"))
+            .and_then(|t| t.as_u64())
+    }
+
+    /// The reported threads, else the worker's thread count at the end of the cell.
+    pub fn working_threads(&self) -> Option<u64> {
+        self.reported_threads().or(self.threads.map(u64::from))
+    }
+
     pub fn reference_or_pinned(&self) -> Option<Reference> {
         match &self.reference {
             Some(r) => Some(r.clone()),

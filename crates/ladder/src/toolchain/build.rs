@@ -122,6 +122,10 @@ fn build_files(req: &BuildRequest) -> Vec<String> {
     files
 }
 
+/// The version of the build commands themselves: bumped when a build kind's commands change (Cython and C++
+/// extensions gained the interpreter's sysconfig CFLAGS in recipe 2), so no build made the old way is reused.
+const RECIPE: u32 = 2;
+
 /// The build's cache key: everything the build depends on (the interpreter, the rung's pins, the compilers and
 /// the floating-point mode's flags, the sources), so a `--fair` build never reuses a best-effort one.
 pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
@@ -129,14 +133,14 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
     // Annotation only matters to Cython; keying every kind on it would rebuild the others for nothing.
     let annotate = req.annotate && req.kind == BuildKind::Cython;
     hasher.update(format!(
-        "{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
+        "recipe {RECIPE}|{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
         req.kind,
         req.python.display(),
         req.packages.join(","),
         cc_program(),
         compiler_version(),
         cxx_program(),
-        c_flags(req.fair),
+        c_flags(req.fair || req.bench.exact_rounding),
         req.link,
     ));
     for f in files {
@@ -149,6 +153,9 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
 
 /// Builds (or finds the cached build of) one rung's implementation of one benchmark.
 pub fn build(req: &BuildRequest) -> Result<Built> {
+    // A benchmark whose output depends on each rounding is built under the fair rules (no contraction) in both
+    // modes: a fused multiply-add would be a wrong answer there, not a faster one.
+    let fair = req.fair || req.bench.exact_rounding;
     let module = module_name(req.impl_file);
     if matches!(req.kind, BuildKind::None | BuildKind::Maturin) {
         // Plain modules run from the catalog; the Rust rung's extension lives in the venv (see `ensure_kernels`).
@@ -182,6 +189,7 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
                 | BuildKind::Pythran
                 | BuildKind::Nuitka
                 | BuildKind::CppExt
+                | BuildKind::Codon
         ),
         info,
     };
@@ -206,17 +214,18 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     let started = std::time::Instant::now();
     let venv = || req.venv.context("this build runs in a venv");
     let mut info = match req.kind {
-        BuildKind::Mypyc => build_mypyc(venv()?, &dir, req.impl_file, &log, req.fair)?,
-        BuildKind::Cython => build_cython(venv()?, &dir, req.impl_file, &log, req.fair, annotate)?,
-        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, req.fair)?,
-        BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, req.fair)?,
-        BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, req.fair)?,
+        BuildKind::Mypyc => build_mypyc(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::Cython => build_cython(venv()?, &dir, req.impl_file, &log, fair, annotate)?,
+        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, fair)?,
+        BuildKind::Codon => build_codon(venv()?, &dir, req.impl_file, &log, fair)?,
         BuildKind::Cc => build_cc(
             &dir,
             &req.bench.id,
             req.bench.sources.get(req.rung),
             &log,
-            req.fair,
+            fair,
         )?,
         BuildKind::None | BuildKind::Maturin => unreachable!("handled above"),
     };
@@ -294,7 +303,7 @@ pub const PYTHON_DEV_GET: &str = "apt-get install -y python3-dev";
 
 /// Fails with `MissingPythonHeaders` when the venv's interpreter has no Python.h.
 pub fn check_python_headers(venv: &Venv) -> Result<()> {
-    let (include, _) = python_build_vars(venv)?;
+    let include = python_build_vars(venv)?.include;
     if Path::new(&include).join("Python.h").is_file() {
         return Ok(());
     }
@@ -305,19 +314,35 @@ pub fn check_python_headers(venv: &Venv) -> Result<()> {
     .into())
 }
 
-/// The include folder and extension suffix of the venv's interpreter.
-fn python_build_vars(venv: &Venv) -> Result<(String, String)> {
+/// What the venv's interpreter says about building extensions for it (its `sysconfig`).
+struct PythonBuildVars {
+    include: String,
+    ext_suffix: String,
+    /// The flags the interpreter was built with and every setuptools extension build starts from (`-DNDEBUG`, so
+    /// CPython's header assertions are off in the hot loops; `-fwrapv` or `-fno-strict-overflow`, `-O3`).
+    cflags: Vec<String>,
+}
+
+fn python_build_vars(venv: &Venv) -> Result<PythonBuildVars> {
     let out = Command::new(&venv.python)
         .args([
             "-c",
-            "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))",
+            "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX')); print(sysconfig.get_config_var('CFLAGS') or '')",
         ])
         .output()
         .context("asking the venv's python for its include folder")?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
-    match (lines.next(), lines.next()) {
-        (Some(inc), Some(ext)) if out.status.success() => Ok((inc.to_string(), ext.to_string())),
+    match (lines.next(), lines.next(), lines.next()) {
+        (Some(include), Some(ext_suffix), cflags) if out.status.success() => Ok(PythonBuildVars {
+            include: include.to_string(),
+            ext_suffix: ext_suffix.to_string(),
+            cflags: cflags
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        }),
         _ => bail!(
             "{} did not report its include folder and EXT_SUFFIX",
             venv.python.display()
@@ -334,7 +359,9 @@ pub fn build_cython(
     fair: bool,
     annotate: bool,
 ) -> Result<BuildInfo> {
-    let stem = module_name(impl_file);
+    // The path without `.py`: a module inside a package is built beside its source (climb keeps the package).
+    let stem = Path::new(impl_file).with_extension("");
+    let stem = stem.display();
     let c_file = format!("{stem}.c");
     let mut cython = Command::new(&venv.python);
     cython.args(["-m", "cython", "-3"]);
@@ -345,15 +372,16 @@ pub fn build_cython(
     cython.args([impl_file, "-o", &c_file]).current_dir(dir);
     let mut commands = vec![shown(&cython)];
     run_logged(&mut cython, log).context("cython failed")?;
-    let (include, ext_suffix) = python_build_vars(venv)?;
-    let flags = c_flags(fair);
+    let vars = python_build_vars(venv)?;
+    // The interpreter's own flags first, as setuptools does; ladder's mode flags after them, so they win.
+    let flags: Vec<String> = vars.cflags.iter().cloned().chain(c_flags(fair)).collect();
     let mut cc = Command::new(cc_program());
     cc.args(&flags)
         .args(["-shared", "-fPIC", "-fno-strict-aliasing"])
-        .arg(format!("-I{include}"))
+        .arg(format!("-I{}", vars.include))
         .arg(&c_file)
         .arg("-o")
-        .arg(format!("{stem}{ext_suffix}"))
+        .arg(format!("{stem}{}", vars.ext_suffix))
         .current_dir(dir);
     commands.push(shown(&cc));
     run_logged(&mut cc, &log.with_extension("cc.log")).context("compiling Cython's C failed")?;
@@ -378,7 +406,7 @@ fn build_pythran(
     fair: bool,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
-    let (_, ext_suffix) = python_build_vars(venv)?;
+    let ext_suffix = python_build_vars(venv)?.ext_suffix;
     let flags = c_flags(fair);
     let mut cmd = Command::new(venv.bin("pythran"));
     // Pythran passes -O, -march and -f options through to the C++ compiler.
@@ -466,15 +494,17 @@ fn build_cpp_ext(
     fair: bool,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
-    let (include, ext_suffix) = python_build_vars(venv)?;
-    let flags = c_flags(fair);
+    let vars = python_build_vars(venv)?;
+    // The interpreter's own flags first, as setuptools does for a C++ extension; ladder's mode flags after them.
+    // (CPython's CFLAGS are C flags: g++ ignores the C-only ones with a warning, as under setuptools.)
+    let flags: Vec<String> = vars.cflags.iter().cloned().chain(c_flags(fair)).collect();
     let mut cxx = Command::new(cxx_program());
     cxx.args(&flags)
         .args(["-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden"])
-        .arg(format!("-I{include}"))
+        .arg(format!("-I{}", vars.include))
         .arg(impl_file)
         .arg("-o")
-        .arg(format!("{stem}{ext_suffix}"))
+        .arg(format!("{stem}{}", vars.ext_suffix))
         .args(link.iter().map(|l| format!("-l{l}")))
         .current_dir(dir);
     let line = shown(&cxx);
@@ -486,6 +516,92 @@ fn build_cpp_ext(
         info.compiler = v;
     }
     Ok(info)
+}
+
+/// Codon compiles the implementation (a Python module in Codon's subset, its functions typed) to an object file
+/// with `-pyext`, and `cc` links it against Codon's runtime into a CPython extension, exactly as the package's own
+/// setuptools helper does. The compiler comes from the rung's pinned `codon-compiler-demo` wheel in the venv,
+/// which says where its binary and libraries are. Codon targets the host CPU; under `--fair` LLVM is told not to
+/// fuse multiplies and adds (`--fp-contract=off`). Codon has no fast-math unless asked (`--fast-math`).
+fn build_codon(
+    venv: &Venv,
+    dir: &Path,
+    impl_file: &str,
+    log: &Path,
+    fair: bool,
+) -> Result<BuildInfo> {
+    let stem = module_name(impl_file);
+    let ext_suffix = python_build_vars(venv)?.ext_suffix;
+    let out = Command::new(&venv.python)
+        .args([
+            "-c",
+            "import codon_compiler_demo.paths as p; print(p.CODON_BIN); print(p.CODON_LIB)",
+        ])
+        .output()
+        .context("asking the venv for the Codon compiler (codon-compiler-demo)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (codon, lib) = match (text.lines().next(), text.lines().nth(1)) {
+        (Some(bin), Some(lib)) if out.status.success() => (bin.to_string(), lib.to_string()),
+        _ => bail!(
+            "the venv's codon-compiler-demo package did not say where its compiler is: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    };
+    let mut flags = vec!["-release".to_string()];
+    if fair {
+        flags.push("--fp-contract=off".into());
+    }
+    let object = format!("{stem}.o");
+    let mut compile = Command::new(&codon);
+    compile
+        .arg("build")
+        .args(&flags)
+        .args([
+            "--relocation-model=pic",
+            "-pyext",
+            "-module",
+            &stem,
+            "-o",
+            &object,
+        ])
+        .arg(impl_file)
+        .current_dir(dir);
+    let compile_line = shown(&compile);
+    run_logged(&mut compile, log).context("codon build failed")?;
+    let mut link = Command::new(cc_program());
+    link.args(["-shared", &object, "-o"])
+        .arg(format!("{stem}{ext_suffix}"))
+        .arg(format!("-L{lib}"))
+        .arg("-lcodonrt")
+        .arg(format!("-Wl,-rpath,{lib}"))
+        .current_dir(dir);
+    let link_line = shown(&link);
+    run_logged(&mut link, &log.with_extension("link.log"))
+        .context("linking the Codon extension failed")?;
+    // Remove the source so the worker can only import the compiled module.
+    std::fs::remove_file(dir.join(impl_file))?;
+    let version = Command::new(&codon)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    Ok(BuildInfo {
+        kind: "codon".into(),
+        commands: vec![compile_line, link_line],
+        cflags: flags,
+        fast_math: false,
+        compiler: format!("codon {version} (PyPI codon-compiler-demo)"),
+        march: Some("native (Codon targets the host CPU)".into()),
+        fp_contract: if fair {
+            "off".into()
+        } else {
+            "LLVM's default (Codon)".into()
+        },
+        fma: !fair && cpu_has_fma(),
+        fair,
+        annotation: None,
+        build_ms: None,
+    })
 }
 
 /// Copies every Cython annotation page of the run beside its results document

@@ -342,6 +342,7 @@ impl Discovery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     /// A fake interpreter: a shell script that answers the probe with the given JSON.
     fn fake(
@@ -351,7 +352,6 @@ mod tests {
         version: &str,
         free_threaded: bool,
     ) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
         let path = dir.join(name);
         let json = serde_json::json!({
             "implementation": implementation,
@@ -419,7 +419,6 @@ mod tests {
         fake(&v315, "python3", "cpython", "3.15.0a1", false);
         let broken = bin.join("python3.12");
         std::fs::write(&broken, "#!/bin/sh\nexit 3\n").unwrap();
-        use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&broken, std::fs::Permissions::from_mode(0o755)).unwrap();
 
         let d = discover(&SearchPaths {
@@ -470,7 +469,6 @@ mod tests {
 
     #[test]
     fn discovers_graalpy_and_jit_builds() {
-        use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let bin = tmp.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
@@ -495,6 +493,29 @@ mod tests {
         assert_eq!(d.runtimes[1].implementation, Implementation::Graalpy);
         // GraalPy is never the baseline.
         assert_eq!(d.default_baseline().unwrap().id, "cpython-3.14");
+    }
+
+    /// A wrapper script on PATH (a shim outside a `shims` folder, a distribution's launcher) is recorded as the
+    /// interpreter it starts, which is what the runs then time.
+    #[test]
+    fn a_wrapper_script_is_recorded_as_the_interpreter_it_starts() {
+        let real = crate::toolchain::tools::which("python3").expect("python3 on PATH");
+        let real = probe(&real).expect("python3 answers the probe").executable;
+        let tmp = tempfile::tempdir().unwrap();
+        let wrapper = tmp.path().join("python3");
+        std::fs::write(
+            &wrapper,
+            format!("#!/bin/sh\nexec {} \"$@\"\n", real.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let d = discover(&SearchPaths {
+            path_dirs: vec![tmp.path().to_path_buf()],
+            ..SearchPaths::default()
+        });
+        assert_eq!(d.runtimes.len(), 1, "{d:?}");
+        assert_eq!(d.runtimes[0].executable, real);
+        assert_ne!(d.runtimes[0].executable, wrapper);
     }
 
     #[test]

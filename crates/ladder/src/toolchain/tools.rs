@@ -76,9 +76,6 @@ pub fn find_header(name: &str) -> Option<PathBuf> {
     dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
 }
 
-/// Codon's official installer: the only source of a Codon compiler (not on PyPI as a wheel, not in Debian).
-pub const CODON_GET: &str = "/bin/bash -c \"$(curl -fsSL https://exaloop.io/install.sh)\"";
-
 /// The system tools ladder uses.
 pub fn probe_tools() -> Vec<Tool> {
     vec![
@@ -93,12 +90,6 @@ pub fn probe_tools() -> Vec<Tool> {
             "cargo",
             "the rust rung (maturin builds the PyO3 extension with it)",
             "curl https://sh.rustup.rs -sSf | sh",
-        ),
-        tool(
-            "codon",
-            "codon",
-            "the codon rung (the codon-jit package compiles through it)",
-            CODON_GET,
         ),
         tool(
             "rustc",

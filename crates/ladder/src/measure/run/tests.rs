@@ -322,7 +322,7 @@ fn wrong_failed_timeout_and_garbage_are_told_apart() {
     assert!(!pypy.verified);
     assert!(
         pypy.reason
-            .contains("expected -0.169075164 -> -0.169087605"),
+            .contains("energy_after = -0.169080000, expected -0.169087605 (9 decimals)"),
         "{}",
         pypy.reason
     );

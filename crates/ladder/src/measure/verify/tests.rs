@@ -6,6 +6,20 @@ fn repo() -> Catalog {
     Catalog::load(&crate::catalog::tests::repo_catalog_dir()).unwrap()
 }
 
+fn pinned_floats(size: &crate::catalog::Size) -> Vec<f64> {
+    match &size.expect {
+        Pinned::Floats(v) => v.clone(),
+        other => panic!("not floats: {other:?}"),
+    }
+}
+
+fn pinned_json(size: &crate::catalog::Size) -> &JsonReference {
+    match &size.expect {
+        Pinned::Json(r) => r,
+        other => panic!("not JSON: {other:?}"),
+    }
+}
+
 #[test]
 fn nbody_checks_both_energies_to_nine_decimals() {
     let cat = repo();
@@ -44,8 +58,8 @@ fn spectral_norm_fails_a_skipped_iteration() {
     let cat = repo();
     let b = cat.benchmark("spectral-norm").unwrap();
     let quick = b.size(SizeName::Quick).unwrap();
-    let e = |k: &str| quick.expect[k].as_float().unwrap();
-    let (norm, vbv, vv) = (e("norm"), e("vbv"), e("vv"));
+    let e = pinned_floats(quick);
+    let (norm, vbv, vv) = (e[0], e[1], e[2]);
     assert!(verify(b, quick, &json!([norm, vbv, vv])).unwrap().ok);
     assert!(
         verify(b, quick, &json!([norm, vbv * (1.0 + 5e-10), vv]))
@@ -73,7 +87,7 @@ fn pipeline_output_is_compared_in_full() {
     let cat = repo();
     let b = cat.benchmark("json-pipeline").unwrap();
     let quick = b.size(SizeName::Quick).unwrap();
-    let reference = load_pipeline_reference(b, quick).unwrap();
+    let reference = load_json_reference(pinned_json(quick), quick).unwrap();
     assert!(verify(b, quick, &reference).unwrap().ok);
 
     let users: Vec<String> = reference.as_object().unwrap().keys().cloned().collect();
@@ -128,12 +142,16 @@ fn a_tampered_reference_is_refused() {
     let cat = repo();
     let mut b = cat.benchmark("json-pipeline").unwrap().clone();
     b.dir = tmp.path().join("json-pipeline");
-    let quick = b.size(SizeName::Quick).unwrap().clone();
+    let mut quick = b.size(SizeName::Quick).unwrap().clone();
     let path = b.dir.join("expected/quick.json");
+    let Pinned::Json(JsonReference::File { path: file, .. }) = &mut quick.expect else {
+        panic!("the pipeline pins a file");
+    };
+    *file = path.clone();
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.push(b' ');
     std::fs::write(&path, bytes).unwrap();
-    let err = load_pipeline_reference(&b, &quick).unwrap_err();
+    let err = load_json_reference(pinned_json(&quick), &quick).unwrap_err();
     assert!(format!("{err:#}").contains("sha256"), "{err:#}");
 }
 
@@ -199,6 +217,7 @@ fn a_reference_output_must_have_the_checks_shape() {
     assert!(reference_shape(nbody, &serde_json::json!(null)).is_err());
     let spectral = cat.benchmark("spectral-norm").unwrap();
     assert!(reference_shape(spectral, &serde_json::json!([1.27, 3.0, 2.0])).is_ok());
+    // A zero under a relative tolerance could never be matched: refused as a reference.
     assert!(reference_shape(spectral, &serde_json::json!([1.27, 0.0, 2.0])).is_err());
     let pipeline = cat.benchmark("json-pipeline").unwrap();
     assert!(reference_shape(pipeline, &serde_json::json!({})).is_err());
@@ -220,11 +239,13 @@ fn pipeline_references_match_their_pinned_hashes() {
     for id in ["json-pipeline", "json-pipeline-dicts"] {
         let b = cat.benchmark(id).unwrap();
         for s in &b.sizes {
-            let reference = super::load_pipeline_reference(b, s).unwrap();
+            let reference = load_json_reference(pinned_json(s), s).unwrap();
             let users = reference.as_object().unwrap();
             assert!(!users.is_empty());
             // The pinned file is already canonical: re-canonicalising it changes nothing.
-            let path = b.dir.join(s.expect["file"].as_str().unwrap());
+            let JsonReference::File { path, .. } = pinned_json(s) else {
+                panic!("{id}: the pipeline pins a file");
+            };
             let bytes = std::fs::read(path).unwrap();
             assert_eq!(super::canonical_json(&reference).as_bytes(), &bytes[..]);
         }

@@ -1,0 +1,62 @@
+"""fannkuch-redux, the `mypyc` rung: the plain algorithm, fully annotated, for mypyc to compile to C.
+
+Every local is an `int` (a tagged machine integer in mypyc's C) and the permutations are `list[int]`; the
+prefix reversal is an index loop (a slice assignment would build a new list object per flip), and the
+rotation moves elements one by one instead of `insert(pop(0))`.
+"""
+from typing import List
+
+
+def fannkuch(n: int) -> List[int]:
+    perm1: List[int] = list(range(n))
+    perm: List[int] = [0] * n
+    count: List[int] = [0] * n
+    checksum = 0
+    max_flips = 0
+    index = 0
+    r = n
+    while True:
+        while r != 1:
+            count[r - 1] = r
+            r -= 1
+        for i in range(n):
+            perm[i] = perm1[i]
+        flips = 0
+        k = perm[0]
+        while k != 0:
+            i = 0
+            j = k
+            while i < j:
+                t = perm[i]
+                perm[i] = perm[j]
+                perm[j] = t
+                i += 1
+                j -= 1
+            flips += 1
+            k = perm[0]
+        if flips > max_flips:
+            max_flips = flips
+        if index % 2 == 0:
+            checksum += flips
+        else:
+            checksum -= flips
+        while True:
+            if r == n:
+                return [checksum, max_flips]
+            first = perm1[0]
+            for i in range(r):
+                perm1[i] = perm1[i + 1]
+            perm1[r] = first
+            count[r] -= 1
+            if count[r] > 0:
+                break
+            r += 1
+        index += 1
+
+
+def setup(n: int, data_path: str) -> int:
+    return n
+
+
+def run(n: int) -> List[int]:
+    return fannkuch(n)
