@@ -25,7 +25,14 @@ fn the_free_threaded_rung_runs_and_verifies_on_a_real_free_threaded_cpython() {
     let out = Command::cargo_bin("ladder")
         .unwrap()
         .env("LADDER_HOME", &home)
-        .args(["run", "--size", "quick", "--rung", "free-threaded", "--bench"])
+        .args([
+            "run",
+            "--size",
+            "quick",
+            "--rung",
+            "free-threaded",
+            "--bench",
+        ])
         .arg("nbody,spectral-norm,binary-trees")
         .arg("--json")
         .arg(&json)
@@ -48,7 +55,10 @@ fn the_free_threaded_rung_runs_and_verifies_on_a_real_free_threaded_cpython() {
         assert_eq!(c["verified"], true, "{c}");
     }
     // The threaded spectral-norm says how many threads it computed on: one per core Python may use.
-    let spectral = cells.iter().find(|c| c["benchmark"] == "spectral-norm").unwrap();
+    let spectral = cells
+        .iter()
+        .find(|c| c["benchmark"] == "spectral-norm")
+        .unwrap();
     let threads = spectral["impl_info"]["threads"].as_u64().unwrap();
     assert!(threads >= 1, "{spectral}");
     let runtime = doc["runtimes"]

@@ -97,6 +97,8 @@ struct Slot {
     spent_ns: u64,
     /// The output of its first process, which the spot check's must differ from.
     first_output: Option<serde_json::Value>,
+    /// Its first process's call at the spot-check n, when it made its rung's spot check.
+    spot: Option<spot::SpotRun>,
 }
 
 /// A rung ready to run on a runtime: the interpreter to start, and its venv when it has one.
@@ -169,6 +171,7 @@ impl<'a> Runner<'a> {
                     ready: Some(ready),
                     spent_ns: 0,
                     first_output: None,
+                    spot: None,
                 },
                 Err(blocked) => {
                     let mut cell = new_cell(planned);
@@ -182,6 +185,7 @@ impl<'a> Runner<'a> {
                         ready: None,
                         spent_ns: 0,
                         first_output: None,
+                        spot: None,
                     }
                 }
             };
@@ -192,6 +196,15 @@ impl<'a> Runner<'a> {
         let runnable = slots.iter().filter(|s| s.ready.is_some()).count();
         progress.start(runnable * rounds as usize);
         let mut started = 0;
+        // The first cell of each benchmark, rung and runtime makes their spot check in its first process.
+        let mut carriers = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, slot) in slots.iter().enumerate() {
+            let p = &plan.cells[i];
+            if slot.ready.is_some() && seen.insert((&p.bench, &p.rung, &p.runtime_label)) {
+                carriers.insert(i);
+            }
+        }
         let run_started = HostSnapshot::now();
         for round in 0..rounds {
             let seed = stats::derive_seed(results.settings.seed, u64::from(round));
@@ -211,7 +224,8 @@ impl<'a> Runner<'a> {
             for i in order {
                 progress.cell_started(started, &plan.cells[i]);
                 started += 1;
-                self.run_process(plan, i, round, &mut slots, results, progress);
+                let carrier = round == 0 && carriers.contains(&i);
+                self.run_process(plan, i, round, carrier, &mut slots, results, progress);
                 if let Some(cell) = &slots[i].cell {
                     progress.cell_finished(cell);
                 }
@@ -269,12 +283,15 @@ impl<'a> Runner<'a> {
         first
     }
 
-    /// Runs the next worker process of cell `i` and folds it into the cell.
+    /// Runs the next worker process of cell `i` and folds it into the cell; a `spot_carrier` process also makes
+    /// its rung's spot check.
+    #[allow(clippy::too_many_arguments)]
     fn run_process(
         &mut self,
         plan: &Plan,
         i: usize,
         round: u32,
+        spot_carrier: bool,
         slots: &mut [Slot],
         results: &mut Results,
         progress: &mut dyn Progress,
@@ -300,9 +317,22 @@ impl<'a> Runner<'a> {
             cell.reason = reason;
             return;
         };
-        let output = measure_cell(
+        let mut job = ready.job.clone();
+        if spot_carrier {
+            // This process also makes its rung's spot check, after its samples: no process of its own.
+            let n = spot::spot_n(bench, results.settings.seed);
+            results.spot_n.insert(bench.id.clone(), n);
+            job.config.spot_n = Some(n);
+            if bench.input == InputKind::Events {
+                match ensure_events(&self.home, n) {
+                    Ok(path) => job.config.spot_data_path = path.display().to_string(),
+                    Err(_) => job.config.spot_n = None,
+                }
+            }
+        }
+        let returned = measure_cell(
             self.executor,
-            &ready.job,
+            &job,
             bench,
             planned,
             &against,
@@ -315,18 +345,20 @@ impl<'a> Runner<'a> {
         if cell.status != Status::Ok {
             slot.ready = None;
         }
+        slot.spot = returned.spot;
         absorb(&mut slot.cell, cell, round);
         if round == 0
             && let Some(cell) = slots[i].cell.clone()
         {
-            slots[i].first_output = output.clone();
-            self.record_cross_check(planned, i, &cell, output, slots, results);
+            slots[i].first_output = returned.output.clone();
+            self.record_cross_check(planned, i, &cell, returned.output, slots, results);
         }
     }
 
-    /// Runs each rung still measuring once at its benchmark's spot-check n (one process per benchmark, rung and
-    /// runtime, whatever the sizes) and judges the outputs (see measure::spot): a rung that disagrees with the
-    /// baseline there, or whose output does not depend on n, is `wrong` and runs no more processes.
+    /// Judges each rung still measuring at its benchmark's spot-check n (one call per benchmark, rung and runtime,
+    /// whatever the sizes, made by its first worker process, or by a process of its own when that one gave none)
+    /// (see measure::spot): a rung that disagrees with the baseline there, or whose output does not depend on n,
+    /// is `wrong` and runs no more processes.
     fn spot_round(
         &mut self,
         plan: &Plan,
@@ -360,7 +392,12 @@ impl<'a> Runner<'a> {
             let n = spot::spot_n(bench, results.settings.seed);
             results.spot_n.insert(bench.id.clone(), n);
             progress.step(&format!("spot check of {} on {} at n={n}", k.1, k.2));
-            let run = self.spot_run(bench, &plan.cells[members[0]], n, &slots[members[0]]);
+            // Made by the group's first process already; a process of its own only when that one could not.
+            let carried = members.iter().find_map(|&j| slots[j].spot.clone());
+            let run = match carried {
+                Some(run) => run,
+                None => self.spot_run(bench, &plan.cells[members[0]], n, &slots[members[0]]),
+            };
             let own: Vec<(u64, &serde_json::Value)> = members
                 .iter()
                 .filter_map(|&j| slots[j].first_output.as_ref().map(|v| (plan.cells[j].n, v)))
@@ -447,7 +484,8 @@ impl<'a> Runner<'a> {
             ready.expect_compiled,
             &mut cell,
             &mut Quiet,
-        );
+        )
+        .output;
         match (cell.status, output) {
             (Status::Ok, Some(v)) => spot::SpotRun::Output(v),
             (status, _) => fault(status, cell.reason),
@@ -660,6 +698,8 @@ impl<'a> Runner<'a> {
                 target_sample_ns: self.timing.target_sample_ns,
                 warmup_ns: self.timing.warmup_ns,
                 samples_floor: self.timing.samples_floor,
+                spot_n: None,
+                spot_data_path: String::new(),
             },
             env: [
                 (
@@ -885,8 +925,16 @@ fn summarize_runs(cell: &mut Cell, input_bytes: Option<f64>) {
         .map(|(bytes, median)| bytes / median * 1e3);
 }
 
+/// What a worker process returned besides its timings.
+#[derive(Debug, Default)]
+pub struct Returned {
+    /// The first call's output, which becomes the reference when the cell `IsReference`.
+    pub output: Option<serde_json::Value>,
+    /// Its call at the spot-check n, when the job asked for one.
+    pub spot: Option<spot::SpotRun>,
+}
+
 /// Runs one worker and turns what it said (and how it ended) into the cell's status, samples and statistics.
-/// Returns the output of the first call, which becomes the reference when the cell `IsReference`.
 #[allow(clippy::too_many_arguments)]
 pub fn measure_cell(
     executor: &dyn Executor,
@@ -897,8 +945,9 @@ pub fn measure_cell(
     expect_compiled: bool,
     cell: &mut Cell,
     progress: &mut dyn Progress,
-) -> Option<serde_json::Value> {
+) -> Returned {
     let mut output = None;
+    let mut spot = None;
     let mut error = None;
     let mut done = None;
     let mut cpu = Vec::new();
@@ -916,6 +965,15 @@ pub fn measure_cell(
             progress.sample(cell.samples_ns.len(), min_samples);
         }
         WorkerEvent::Info { value } => cell.impl_info = Some(value.clone()),
+        WorkerEvent::SpotOutput { n, value, error } => {
+            spot = Some(match error {
+                None => spot::SpotRun::Output(value.clone().unwrap_or(serde_json::Value::Null)),
+                Some(e) => spot::SpotRun::Fault {
+                    status: Status::Failed,
+                    reason: format!("{e} (at n={n})"),
+                },
+            })
+        }
         WorkerEvent::Done {
             threads,
             children,
@@ -988,7 +1046,7 @@ pub fn measure_cell(
     };
     cell.status = status;
     cell.reason = reason;
-    output
+    Returned { output, spot }
 }
 
 /// How many processes did the work: the worker, plus the most children seen alive between samples, or what the

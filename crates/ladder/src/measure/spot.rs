@@ -76,13 +76,22 @@ pub fn judge(
         );
     }
     match against {
-        Against::IsBaseline => (
-            record(
-                SpotOutcome::Reference,
-                format!("spot check at n={n}: the reference for the other rungs"),
+        Against::IsBaseline => match verify::reference_shape(bench, output) {
+            Ok(_) => (
+                record(
+                    SpotOutcome::Reference,
+                    format!("spot check at n={n}: the reference for the other rungs"),
+                ),
+                None,
             ),
-            None,
-        ),
+            Err(e) => {
+                let why = format!("spot check at n={n}: {e}");
+                (
+                    record(SpotOutcome::Differs, why.clone()),
+                    Some((Status::Wrong, why)),
+                )
+            }
+        },
         Against::Missing(why) => (
             record(
                 SpotOutcome::NotChecked,
