@@ -4,6 +4,9 @@
 //! Python extension module `ladder_kernels` is a thin binding layer over them, compiled only with the `python`
 //! feature (maturin enables it), so `cargo test` and `cargo clippy` need no Python.
 
+pub mod binary_trees;
+pub mod fannkuch;
+pub mod mandelbrot;
 pub mod nbody;
 pub mod pipeline;
 pub mod simd;

@@ -6,7 +6,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::pipeline::{self, Aggregator, InputError, Kind, Location, Output, Payload, UserSummary};
-use crate::{SizeError, nbody as nb, simd, spectral};
+use crate::{
+    SizeError, binary_trees as bt, fannkuch as fk, mandelbrot as mb, nbody as nb, simd, spectral,
+};
+use pyo3::types::PyBytes;
 
 impl From<SizeError> for PyErr {
     fn from(e: SizeError) -> Self {
@@ -25,6 +28,37 @@ impl From<InputError> for PyErr {
 fn nbody(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
     let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
     Ok(py.detach(|| nb::energies(steps)))
+}
+
+/// fannkuch-redux: (checksum, maximum flips) over the permutations of 0..n-1.
+#[pyfunction]
+fn fannkuch_redux(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(i64, u32)> {
+    let what = format!(
+        "fannkuch-redux n must be an int between 1 and {}",
+        fk::MAX_N
+    );
+    let n = fk::checked_n(int_arg(n, &what)?)?;
+    Ok(py.detach(|| fk::fannkuch(n)))
+}
+
+/// mandelbrot: the n x n bitmap as a P4 PBM file.
+#[pyfunction]
+fn mandelbrot<'py>(py: Python<'py>, n: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    let what = format!("mandelbrot n must be an int between 1 and {}", mb::MAX_N);
+    let n = mb::checked_n(int_arg(n, &what)?)?;
+    let file = py.detach(|| mb::pbm(n));
+    Ok(PyBytes::new(py, &file))
+}
+
+/// binary-trees: the Benchmarks Game program's output lines for depth n.
+#[pyfunction]
+fn binary_trees(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let what = format!(
+        "binary-trees depth must be an int between 0 and {}",
+        bt::MAX_DEPTH
+    );
+    let n = bt::checked_depth(int_arg(n, &what)?)?;
+    Ok(py.detach(|| bt::binary_trees(n)))
 }
 
 /// spectral-norm: (norm, vBv, vv) after the ten power iterations on the n × n matrix; explicit SIMD (the level
@@ -448,7 +482,8 @@ impl<'py> Dicts<'py> {
 mod module {
     #[pymodule_export]
     use super::{
-        json_pipeline, json_pipeline_dicts, json_pipeline_scalar, nbody, pipeline_simd_level,
-        simd_level, spectral_fp_rules, spectral_norm, spectral_norm_scalar, threads,
+        binary_trees, fannkuch_redux, json_pipeline, json_pipeline_dicts, json_pipeline_scalar,
+        mandelbrot, nbody, pipeline_simd_level, simd_level, spectral_fp_rules, spectral_norm,
+        spectral_norm_scalar, threads,
     };
 }

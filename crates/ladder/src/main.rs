@@ -1,4 +1,3 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -7,7 +6,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = ladder::cli::Cli::parse();
+    let cli = ladder::cli::parse();
     match ladder::cli::main(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -5,20 +5,12 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-const RUNGS: &str = r#"
-[[rung]]
-id = "cpython"
-title = "CPython"
-study_rung = "Rung 0"
-on = "cpython"
-build = "none"
-costs = "Nothing"
-"#;
+mod common;
 
 /// A one-benchmark catalog: `[check]` and the quick size's `expect` as given, `run` as given.
 fn catalog(check: &str, expect: &str, run: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("rungs.toml"), RUNGS).unwrap();
+    std::fs::write(tmp.path().join("rungs.toml"), common::CPYTHON_ONLY_RUNGS).unwrap();
     let b = tmp.path().join("squares");
     std::fs::create_dir(&b).unwrap();
     std::fs::write(

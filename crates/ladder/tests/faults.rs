@@ -5,20 +5,12 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
-const RUNGS: &str = r#"
-[[rung]]
-id = "cpython"
-title = "CPython"
-study_rung = "Rung 0"
-on = "cpython"
-build = "none"
-costs = "Nothing"
-"#;
+mod common;
 
 /// A one-benchmark catalog whose `cpython` rung is `body` (a module with setup/run).
 fn catalog_with(body: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("rungs.toml"), RUNGS).unwrap();
+    std::fs::write(tmp.path().join("rungs.toml"), common::CPYTHON_ONLY_RUNGS).unwrap();
     let b = tmp.path().join("nbody");
     std::fs::create_dir(&b).unwrap();
     std::fs::write(b.join("impl_under_test.py"), body).unwrap();

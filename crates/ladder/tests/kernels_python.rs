@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use ladder::toolchain::{build, discover, venv};
+use ladder::toolchain::{discover, kernels, venv};
 
 fn home() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ladder-home");
@@ -73,6 +73,14 @@ const CASES: &[(&str, &str)] = &[
     (r#"k.spectral_norm(10**30)"#, "between 1 and 100000"),
     (r#"k.nbody(2**64)"#, "steps must be"),
     (r#"k.nbody(1.5)"#, "steps must be"),
+    (r#"k.fannkuch_redux(0)"#, "between 1 and 16"),
+    (r#"k.fannkuch_redux(17)"#, "between 1 and 16"),
+    (r#"k.fannkuch_redux("7")"#, "must be an int"),
+    (r#"k.mandelbrot(0)"#, "between 1 and 65536"),
+    (r#"k.mandelbrot(10**12)"#, "between 1 and 65536"),
+    (r#"k.binary_trees(-1)"#, "between 0 and 30"),
+    (r#"k.binary_trees(31)"#, "between 0 and 30"),
+    (r#"k.binary_trees(None)"#, "must be an int"),
 ];
 
 const HARNESS: &str = r#"
@@ -100,7 +108,18 @@ fn bad_input_raises_value_error_never_a_crash() {
         .expect("a CPython 3.10+ (the Rust rung's baseline) must be installed for this test");
     let env = venv::ensure_venv(&home, baseline).expect("the baseline's venv");
     venv::ensure_packages(&home, &env, &["maturin==1.16.0".to_string()]).expect("maturin");
-    build::ensure_kernels(&home, &env).expect("maturin build of the kernels");
+    let info =
+        kernels::ensure_kernels(&home, &env, baseline).expect("maturin build of the kernels");
+    // cargo is here, so the crate was built from source, and the record names the wheel maturin made
+    assert_eq!(info.kind, "maturin");
+    let version = ladder::catalog::embedded_kernels_version();
+    assert!(
+        info.wheel
+            .as_deref()
+            .is_some_and(|w| w.starts_with(&format!("ladder_kernels-{version}-"))),
+        "{:?}",
+        info.wheel
+    );
 
     let cases: Vec<(&str, &str)> = CASES.to_vec();
     let out = Command::new(&env.python)

@@ -117,7 +117,9 @@ fn quick_ladder_every_rung_ok_and_verified() {
     assert!(has("nbody", "codon") && has("spectral-norm", "codon"));
     // The rest of the study's first table, on every rung that expresses them.
     for bench in ["fannkuch-redux", "mandelbrot", "binary-trees"] {
-        for rung in ["cpython", "pypy", "mypyc", "nuitka", "cython", "codon", "c"] {
+        for rung in [
+            "cpython", "pypy", "mypyc", "nuitka", "cython", "codon", "c", "rust",
+        ] {
             assert!(has(bench, rung), "{bench} x {rung} missing");
         }
     }

@@ -22,6 +22,14 @@ pub const KERNELS_PROFILE: &str = "[profile.release]\ncodegen-units = 1\nlto = \
 static LOCKFILE: &str = include_str!("../../../../Cargo.lock");
 pub static WORKER_PY: &str = include_str!("../../../../worker/worker.py");
 
+/// The version of the Rust rung's crate ladder embeds: a prebuilt ladder-kernels wheel must be of this version.
+pub fn embedded_kernels_version() -> String {
+    toml::from_str::<toml::Table>(KERNELS_MANIFEST)
+        .ok()
+        .and_then(|doc| Some(doc.get("package")?.get("version")?.as_str()?.to_string()))
+        .unwrap_or_default()
+}
+
 /// Writes the embedded catalog under `home` and returns its folder.
 pub fn materialize_embedded(home: &Path) -> Result<PathBuf> {
     write_tree(&home.join("catalog"), &collect_files(&CATALOG))
@@ -74,17 +82,34 @@ fn collect_files(dir: &Dir<'static>) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-/// Writes `files` into `parent/<hash of the files>/` once; later calls find it complete and reuse it.
-fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
+/// The content hash of the built-in catalog: the name of its folder under `$LADDER_HOME/catalog`, printed by
+/// `ladder --version` and recorded in every results document.
+pub fn embedded_catalog_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| tree_hash(&collect_files(&CATALOG)))
+}
+
+/// A hash of the files' paths and contents, in path order (16 hex digits).
+fn tree_hash(files: &[(PathBuf, Vec<u8>)]) -> String {
     let mut hasher = Sha256::new();
-    let mut sorted: Vec<_> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, bytes) in &sorted {
+    for (path, bytes) in sorted(files) {
         hasher.update(path.to_string_lossy().as_bytes());
         hasher.update([0]);
         hasher.update(bytes);
     }
-    let hash = hex(&hasher.finalize()[..8]);
+    hex(&hasher.finalize()[..8])
+}
+
+fn sorted(files: &[(PathBuf, Vec<u8>)]) -> Vec<&(PathBuf, Vec<u8>)> {
+    let mut sorted: Vec<_> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted
+}
+
+/// Writes `files` into `parent/<hash of the files>/` once; later calls find it complete and reuse it.
+fn write_tree(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf> {
+    let hash = tree_hash(files);
+    let sorted = sorted(files);
     let dest = parent.join(&hash);
     if dest.join(".complete").is_file() {
         return Ok(dest);
@@ -141,6 +166,32 @@ mod tests {
         let crate_dir = embedded_kernels_crate(dir.path()).unwrap();
         let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
         assert_eq!(profile(&manifest), profile(workspace));
+    }
+
+    #[test]
+    fn the_catalog_hash_names_the_folder_the_catalog_is_written_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = materialize_embedded(dir.path()).unwrap();
+        assert_eq!(
+            written.file_name().unwrap().to_str().unwrap(),
+            embedded_catalog_hash()
+        );
+        assert_eq!(embedded_catalog_hash().len(), 16);
+        // a changed byte changes the hash
+        let mut files = collect_files(&CATALOG);
+        files[0].1.push(b'\n');
+        assert_ne!(tree_hash(&files), embedded_catalog_hash());
+    }
+
+    #[test]
+    fn the_embedded_kernels_version_is_the_crate_version() {
+        let manifest: toml::Table =
+            toml::from_str(include_str!("../../../ladder-kernels/Cargo.toml")).unwrap();
+        assert_eq!(
+            embedded_kernels_version(),
+            manifest["package"]["version"].as_str().unwrap()
+        );
+        assert!(!embedded_kernels_version().is_empty());
     }
 
     #[test]

@@ -9,7 +9,10 @@ mod model;
 mod python_req;
 
 pub use check::{Check, FloatRule, JsonReference, Pinned};
-pub use embedded::{KERNELS_PROFILE, WORKER_PY, embedded_kernels_crate, hex, materialize_embedded};
+pub use embedded::{
+    KERNELS_PROFILE, WORKER_PY, embedded_catalog_hash, embedded_kernels_crate,
+    embedded_kernels_version, hex, materialize_embedded,
+};
 pub use model::{
     Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector, Size, SizeName, Study,
 };

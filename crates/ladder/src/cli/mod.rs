@@ -16,7 +16,7 @@ pub mod table;
 use crate::catalog::{Catalog, materialize_embedded};
 use crate::home::ladder_home;
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,6 +55,20 @@ pub struct CatalogArg {
     /// Use this catalog folder instead of the built-in one.
     #[arg(long, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
+}
+
+/// `ladder --version`: the version, the commit and the built-in catalog's content hash (what a results document
+/// records as `ladder_build`).
+pub fn version_line() -> String {
+    crate::results::LadderBuild::this_binary().describe()
+}
+
+/// The command line, parsed (clap exits with its message on bad flags, `--help` and `--version`).
+pub fn parse() -> Cli {
+    // clap keeps the version for the life of the process; computed once here.
+    let version: &'static str = Box::leak(version_line().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Entry point for `main`: runs the command and returns its exit code.

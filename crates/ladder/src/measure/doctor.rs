@@ -105,7 +105,13 @@ fn available(rung: &Rung, runtime: &Runtime, home: &Path) -> String {
     }
     match rung.build {
         BuildKind::None => {}
-        BuildKind::Maturin => s.push_str("; built with maturin + cargo"),
+        BuildKind::Maturin => match crate::toolchain::prebuilt::wheels_dir() {
+            Some(dir) if crate::toolchain::tools::which("cargo").is_none() => s.push_str(&format!(
+                "; installed from the prebuilt ladder-kernels wheels in {} (no cargo)",
+                dir.display()
+            )),
+            _ => s.push_str("; built with maturin + cargo"),
+        },
         BuildKind::Codon => s.push_str(&format!(
             "; compiled by the pinned package's codon, linked with {}",
             crate::toolchain::build::cc_program()
@@ -153,6 +159,7 @@ mod tests {
         let tools = ToolPresence {
             cc: true,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         };

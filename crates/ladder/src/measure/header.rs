@@ -22,6 +22,7 @@ pub fn new_results(
         schema: results::SCHEMA.into(),
         version: results::SCHEMA_VERSION,
         ladder_version: env!("CARGO_PKG_VERSION").into(),
+        ladder_build: Some(results::LadderBuild::this_binary()),
         started_at: results::now_rfc3339(),
         finished_at: None,
         command: std::env::args().collect(),

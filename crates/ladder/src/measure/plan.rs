@@ -326,10 +326,13 @@ fn rung_blocker(
             Some("apt-get install gcc".into()),
         ));
     }
-    if rung.build == BuildKind::Maturin && !tools.cargo {
+    if rung.build == BuildKind::Maturin && !tools.cargo && !tools.prebuilt_kernels {
         return Some((
-            "no Rust toolchain found (cargo)".into(),
-            Some("curl https://sh.rustup.rs -sSf | sh".into()),
+            format!(
+                "no Rust toolchain found (cargo), and no prebuilt ladder-kernels wheels ({})",
+                crate::toolchain::prebuilt::where_looked()
+            ),
+            Some(crate::toolchain::kernels::KERNELS_GET.into()),
         ));
     }
     None
@@ -339,6 +342,8 @@ fn rung_blocker(
 pub struct ToolPresence {
     pub cc: bool,
     pub cargo: bool,
+    /// Prebuilt ladder-kernels wheels were found (the Rust rung without cargo).
+    pub prebuilt_kernels: bool,
     /// The rungs' `needs_program`s that were found on PATH.
     pub programs: Vec<String>,
     /// The rungs' `needs_header`s that were found in the compiler's include folders.
@@ -436,6 +441,7 @@ impl ToolPresence {
         ToolPresence {
             cc: has("cc"),
             cargo: has("cargo"),
+            prebuilt_kernels: crate::toolchain::prebuilt::wheels_dir().is_some(),
             programs: tools
                 .iter()
                 .filter(|t| t.path.is_some())

@@ -15,6 +15,7 @@ use crate::stats;
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
 use crate::toolchain::discover::Runtime;
 use crate::toolchain::host::HostSnapshot;
+use crate::toolchain::kernels;
 use crate::toolchain::venv::{self, Venv};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
@@ -786,12 +787,20 @@ impl<'a> Runner<'a> {
             }
         }
         let kernels = if rung.build == BuildKind::Maturin {
-            progress.step("building the Rust rung with maturin (cargo --release)");
+            progress.step("building the Rust rung with maturin (cargo --release), or installing its prebuilt wheel");
             Some(
-                build::ensure_kernels(&self.home, &venv).map_err(|e| Blocked {
-                    status: Status::Failed,
-                    reason: format!("{e:#}"),
-                    get: None,
+                kernels::ensure_kernels(&self.home, &venv, runtime).map_err(|e| {
+                    // Missing tools make the rung unavailable; a build that broke is a failure.
+                    let missing = e.is::<kernels::NoKernels>();
+                    Blocked {
+                        status: if missing {
+                            Status::Unavailable
+                        } else {
+                            Status::Failed
+                        },
+                        reason: format!("{e:#}"),
+                        get: missing.then(|| kernels::KERNELS_GET.to_string()),
+                    }
                 })?,
             )
         } else {

@@ -316,7 +316,7 @@ fn differences(a: &Results, b: &Results) -> Vec<String> {
             a.baseline.clone().unwrap_or_default(),
             b.baseline.clone().unwrap_or_default(),
         ),
-        ("ladder", a.ladder_version.clone(), b.ladder_version.clone()),
+        ("ladder", a.ladder_described(), b.ladder_described()),
     ];
     for (what, x, y) in fields {
         if x != y {

@@ -356,7 +356,7 @@ pub fn render(results: &Results) -> String {
         results.cells.len(),
         escape(results.baseline.as_deref().unwrap_or("none")),
         escape(results.settings.mode()),
-        escape(&results.ladder_version)
+        escape(&results.ladder_described())
     );
     let links: Vec<String> = cards
         .iter()

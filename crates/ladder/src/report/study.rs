@@ -113,6 +113,7 @@ pub fn results(catalog: &Catalog) -> Results {
         schema: results::SCHEMA.into(),
         version: results::SCHEMA_VERSION,
         ladder_version: env!("CARGO_PKG_VERSION").into(),
+        ladder_build: None,
         started_at: "2026 (the study)".into(),
         finished_at: None,
         command: vec![format!("the study's figures: {source}")],

@@ -80,6 +80,10 @@ pub struct BuildInfo {
     /// How long the build took when it ran (a cached build keeps the time of the run that made it).
     #[serde(default)]
     pub build_ms: Option<u64>,
+    /// The wheel the rung's extension was installed from (the Rust rung: built by maturin here, or prebuilt by
+    /// the release when `kind` is `prebuilt-wheel`); its name carries the version and the ABI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wheel: Option<String>,
 }
 
 /// How a cell is measured. The sample counts and times are per worker process; a cell runs up to
@@ -459,6 +463,9 @@ pub struct Results {
     pub schema: String,
     pub version: u32,
     pub ladder_version: String,
+    /// The ladder that wrote the document: version, commit and built-in catalog (absent in older documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder_build: Option<LadderBuild>,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub command: Vec<String>,
@@ -483,7 +490,45 @@ pub struct Results {
     pub spot_n: BTreeMap<String, u64>,
 }
 
+/// What tells one ladder binary from another, so two results can be told apart by the ladder that made them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LadderBuild {
+    pub version: String,
+    /// The git commit it was built from, or `unknown` (a build from a source tree without .git).
+    pub commit: String,
+    /// The content hash of the built-in catalog (`--catalog DIR` runs record their command line besides).
+    pub catalog: String,
+}
+
+impl LadderBuild {
+    /// This binary's.
+    pub fn this_binary() -> LadderBuild {
+        LadderBuild {
+            version: env!("CARGO_PKG_VERSION").into(),
+            commit: env!("LADDER_COMMIT").into(),
+            catalog: crate::catalog::embedded_catalog_hash().into(),
+        }
+    }
+
+    /// One line: `0.1.0 (commit 1a2b3c4d5e6f, catalog 0123456789abcdef)`.
+    pub fn describe(&self) -> String {
+        let commit = self.commit.get(..12).unwrap_or(&self.commit);
+        format!(
+            "{} (commit {commit}, catalog {})",
+            self.version, self.catalog
+        )
+    }
+}
+
 impl Results {
+    /// The ladder that wrote the document, as `ladder --version` says it (the version alone in older documents).
+    pub fn ladder_described(&self) -> String {
+        match &self.ladder_build {
+            Some(build) => build.describe(),
+            None => self.ladder_version.clone(),
+        }
+    }
+
     /// Recomputes every speedup against the baseline cell (the `cpython` rung on the baseline runtime) of the
     /// same benchmark, size and n (several numeric sizes are all `custom`).
     pub fn recompute_speedups(&mut self) {

@@ -7,7 +7,6 @@ use crate::catalog::{Benchmark, BuildKind};
 pub use crate::results::BuildInfo;
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -67,6 +66,7 @@ fn fp_info(kind: &str, commands: Vec<String>, flags: Vec<String>, fair: bool) ->
         fair,
         annotation: None,
         build_ms: None,
+        wheel: None,
     }
 }
 
@@ -234,7 +234,7 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     Ok(built(info))
 }
 
-fn shown(cmd: &Command) -> String {
+pub(super) fn shown(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for a in cmd.get_args() {
         s.push(' ');
@@ -601,6 +601,7 @@ fn build_codon(
         fair,
         annotation: None,
         build_ms: None,
+        wheel: None,
     })
 }
 
@@ -644,71 +645,6 @@ pub fn cc_program() -> String {
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "cc".into())
-}
-
-/// Builds the Rust rung's extension with maturin and installs it into `venv`, once per crate source.
-pub fn ensure_kernels(home: &Path, venv: &Venv) -> Result<BuildInfo> {
-    let crate_dir = crate::catalog::embedded_kernels_crate(home)?;
-    let source_hash = crate_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
-    let stamp = venv.dir.join("ladder-kernels.txt");
-    let mut maturin = Command::new(venv.bin("maturin"));
-    let wheels = home.join("builds").join("rust").join(&source_hash);
-    maturin
-        .args(["build", "--release", "--manifest-path"])
-        .arg(crate_dir.join("Cargo.toml"))
-        .arg("--interpreter")
-        .arg(&venv.python)
-        .arg("--out")
-        .arg(&wheels)
-        .env("CARGO_TARGET_DIR", home.join("cargo-target"));
-    // The crate picks its floating-point rules itself at run time (LADDER_FAIR reaches the worker); each cell's
-    // `impl_info` (from `ladder_info()`) says which path ran.
-    let info = BuildInfo {
-        kind: "maturin".into(),
-        commands: vec![shown(&maturin)],
-        cflags: vec![format!(
-            "cargo --release, {}",
-            crate::catalog::KERNELS_PROFILE
-                .lines()
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )],
-        // `fma` stays false: it means implicit fusing by the compiler, which rustc never does. FMA instructions the
-        // kernels call explicitly are theirs to report (`impl_info`).
-        fp_contract:
-            "off (rustc never fuses implicitly; explicit FMA intrinsics are reported in impl_info)"
-                .into(),
-        ..BuildInfo::default()
-    };
-    // one build and install at a time into this venv (see `venv::lock`)
-    let _lock = super::venv::lock(&venv.dir)?;
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == source_hash) {
-        return Ok(info);
-    }
-    let _ = std::fs::remove_dir_all(&wheels);
-    run_logged(&mut maturin, &wheels.with_extension("log"))
-        .context("maturin build of the Rust rung failed")?;
-    let wheel = std::fs::read_dir(&wheels)?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "whl"))
-        .with_context(|| format!("maturin left no wheel in {}", wheels.display()))?;
-    venv.pip_install(
-        [
-            OsStr::new("--force-reinstall"),
-            OsStr::new("--no-deps"),
-            wheel.as_os_str(),
-        ],
-        &wheels.with_extension("pip.log"),
-    )
-    .context("installing the Rust rung's wheel")?;
-    std::fs::write(&stamp, &source_hash)?;
-    Ok(info)
 }
 
 #[cfg(test)]

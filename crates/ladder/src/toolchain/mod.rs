@@ -3,6 +3,8 @@
 pub mod build;
 pub mod discover;
 pub mod host;
+pub mod kernels;
+pub mod prebuilt;
 pub mod tools;
 pub mod venv;
 

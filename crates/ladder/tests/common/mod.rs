@@ -47,3 +47,14 @@ pub fn require(present: bool, test: &str, what: &str, get_it: &str) -> bool {
     );
     false
 }
+
+/// A rungs.toml with only the `cpython` rung: for the tests' own small catalogs.
+pub const CPYTHON_ONLY_RUNGS: &str = r#"
+[[rung]]
+id = "cpython"
+title = "CPython"
+study_rung = "Rung 0"
+on = "cpython"
+build = "none"
+costs = "Nothing"
+"#;

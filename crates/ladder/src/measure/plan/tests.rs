@@ -26,6 +26,7 @@ fn tools() -> ToolPresence {
     ToolPresence {
         cc: true,
         cargo: true,
+        prebuilt_kernels: false,
         programs: vec![],
         headers: vec![],
     }
@@ -149,15 +150,15 @@ fn unknown_ids_list_the_valid_ones() {
     );
 }
 
-#[test]
-fn compiled_rungs_need_their_tools() {
-    let rung = Rung {
-        id: "cython".into(),
-        title: "Cython".into(),
-        study_rung: "Rung 5".into(),
+/// A rung on the baseline runtime with this build step and nothing else.
+fn rung_built_by(id: &str, build: BuildKind) -> Rung {
+    Rung {
+        id: id.into(),
+        title: id.into(),
+        study_rung: String::new(),
         on: RuntimeSelector::Baseline,
         packages: vec![],
-        build: BuildKind::Cython,
+        build,
         costs: String::new(),
         get: None,
         env: Default::default(),
@@ -166,7 +167,32 @@ fn compiled_rungs_need_their_tools() {
         link: vec![],
         missing: None,
         python: None,
+    }
+}
+
+#[test]
+fn the_rust_rung_needs_cargo_or_a_prebuilt_wheel() {
+    let rung = rung_built_by("rust", BuildKind::Maturin);
+    let rt = fake_runtime(Implementation::Cpython, "3.13.0");
+    let with = |cargo: bool, prebuilt_kernels: bool| ToolPresence {
+        cargo,
+        prebuilt_kernels,
+        ..tools()
     };
+    assert!(rung_blocker(&rung, &rt, &with(true, false)).is_none());
+    assert!(rung_blocker(&rung, &rt, &with(false, true)).is_none());
+    let (reason, get) = rung_blocker(&rung, &rt, &with(false, false)).unwrap();
+    assert!(
+        reason.contains("no Rust toolchain found (cargo), and no prebuilt ladder-kernels wheels"),
+        "{reason}"
+    );
+    assert!(reason.contains("LADDER_KERNELS_WHEELS"), "{reason}");
+    assert!(get.unwrap().contains("pip install optimization-ladder"));
+}
+
+#[test]
+fn compiled_rungs_need_their_tools() {
+    let rung = rung_built_by("cython", BuildKind::Cython);
     let rt = fake_runtime(Implementation::Cpython, "3.13.0");
     let (reason, get) = rung_blocker(
         &rung,
@@ -174,6 +200,7 @@ fn compiled_rungs_need_their_tools() {
         &ToolPresence {
             cc: false,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         },

@@ -167,6 +167,7 @@ fn run_logged(
         ToolPresence {
             cc: true,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         },
@@ -409,6 +410,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         ToolPresence {
             cc: true,
             cargo: true,
+            prebuilt_kernels: false,
             programs: vec![],
             headers: vec![],
         },
