@@ -52,13 +52,13 @@ pub struct RunArgs {
     pub outputs: Outputs,
     #[command(flatten)]
     pub catalog: CatalogArg,
-    /// Hard limit per cell, in seconds (default by size: 120 quick, 900 default, 3600 standard).
+    /// Hard limit per worker process, in seconds (default by size: 120 quick, 900 default, 3600 standard).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
-    /// Minimum timed samples per cell.
+    /// Minimum timed samples per worker process.
     #[arg(long, value_name = "N")]
     pub min_samples: Option<u32>,
-    /// Maximum timed samples per cell.
+    /// Maximum timed samples per worker process.
     #[arg(long, value_name = "N")]
     pub max_samples: Option<u32>,
     /// Worker processes per cell, run in interleaved rounds (default by size: 3 quick, 3 default, 2 standard).
