@@ -3,7 +3,8 @@
 Runs on CPython 3.10+ and PyPy 3.9 with the standard library only. The parent passes one JSON argument:
 
     {"module_dir", "module", "n", "data_path", "min_samples", "max_samples",
-     "min_time_ns", "max_time_ns", "target_sample_ns", "warmup_ns"}
+     "min_time_ns", "max_time_ns", "target_sample_ns", "warmup_ns", "samples_floor",
+     "spot_n", "spot_data_path"}    (spot_n may be null: no spot check in this process)
 
 Protocol (one JSON object per line, on a private copy of the original stdout):
     hello      interpreter facts
@@ -13,6 +14,7 @@ Protocol (one JSON object per line, on a private copy of the original stdout):
     sample     one timed sample: wall and CPU ns for `loops` calls (CPU of this process and of every process it
                started: a multi-process rung's pool counts too)
     info       what the implementation's optional `ladder_info()` says of how it ran (e.g. the SIMD path)
+    spot_output  when `spot_n` is given: one untimed call at that n, its output or the error it raised
     done       counts, peak thread count, peak count of live child processes seen, GC state, outputs that
                differed from the first one
     error      an exception, with the phase it happened in
@@ -248,8 +250,9 @@ def main():
                 break
             if samples >= cfg["min_samples"] and elapsed >= cfg["min_time_ns"]:
                 break
-            # A hard cap on time, but never fewer than three samples: a median needs them.
-            if elapsed >= cfg["max_time_ns"] and samples >= 3:
+            # A hard cap on time, but never fewer than `samples_floor` samples: a median needs a few, which the
+            # other worker processes of the cell supply when there are several.
+            if elapsed >= cfg["max_time_ns"] and samples >= cfg.get("samples_floor", 3):
                 break
 
         # An implementation may describe how it ran (which SIMD path, how many threads): `ladder_info()`.
@@ -257,6 +260,18 @@ def main():
         if callable(info):
             phase = "info"
             emit("info", value=info())
+
+        # The spot check: one untimed call at a small n the parent drew for the run, after the timed samples so
+        # it cannot disturb them. Its failure is reported as its own, not as the cell's run's.
+        spot_n = cfg.get("spot_n")
+        if spot_n is not None:
+            phase = "spot"
+            try:
+                spot_state = module.setup(spot_n, cfg.get("spot_data_path", ""))
+                emit("spot_output", n=spot_n, value=finite(module.run(spot_state)), error=None)
+                del spot_state
+            except Exception as exc:
+                emit("spot_output", n=spot_n, value=None, error="%s: %s" % (type(exc).__name__, str(exc)[:500]))
 
         sys.stdout.flush()
         flush_c_stdio()

@@ -9,6 +9,8 @@
 //! percent are purchases, pages follow the event type (purchases happen on `/checkout`), and activity is heavy
 //! tailed (about 5% of the users produce about 40% of the events).
 
+use crate::stats::SplitMix64;
+
 /// The seed ladder uses for every events file it generates.
 pub const DEFAULT_SEED: u64 = 0x1ADD_E500_2025_0314;
 
@@ -82,59 +84,6 @@ const CHANNELS: [&str; 5] = ["twitter", "facebook", "email", "linkedin", "copy_l
 const SECONDS_PER_DAY: u64 = 86_400;
 /// Timestamps are uniform over the 365 days of 2025 (UTC).
 const YEAR_SECONDS: u64 = 365 * SECONDS_PER_DAY;
-
-/// `SplitMix64` (Steele, Lea and Flood 2014): tiny, fast, and fully specified by integer arithmetic.
-struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    fn new(seed: u64) -> Self {
-        SplitMix64 { state: seed }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (0 when `bound` is 0), by the multiply-high method.
-    fn below(&mut self, bound: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
-    }
-
-    /// A number in `lo..=hi`.
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi.saturating_sub(lo).saturating_add(1))
-    }
-
-    /// True with probability `percent / 100`.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// An index into `weights`, drawn in proportion to the weights.
-    fn weighted(&mut self, weights: &[u32]) -> usize {
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        let mut r = self.below(total);
-        for (i, &w) in weights.iter().enumerate() {
-            let w = u64::from(w);
-            if r < w {
-                return i;
-            }
-            r -= w;
-        }
-        weights.len().saturating_sub(1)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        let i = usize::try_from(self.below(items.len() as u64)).unwrap_or(0);
-        items.get(i).copied().unwrap_or("")
-    }
-}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (valid for years >= 0).
 fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {

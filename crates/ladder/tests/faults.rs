@@ -83,7 +83,18 @@ def setup(n, data_path):
     return n
 
 def run(n):
-    # Not an n-body simulation: the pinned energies, so the fault tests can isolate one fault at a time.
+    # Not an n-body simulation: the pinned energies at the pinned n, and energies that depend on n elsewhere (what
+    # a spot check asks of a rung), so the fault tests can isolate one fault at a time.
+    after = -0.16908760523460595 if n == 1000 else -0.169 - n * 1e-7
+    return [-0.16907516382852447, after]
+"#;
+
+/// The pinned energies whatever n is: passes the check at the pinned n, and nothing else.
+const CONSTANT: &str = r#"
+def setup(n, data_path):
+    return n
+
+def run(n):
     return [-0.16907516382852447, -0.16908760523460595]
 "#;
 
@@ -114,16 +125,58 @@ fn a_correct_implementation_is_ok_and_the_document_is_complete() {
         "peak_rss_bytes",
         "cpu_ns",
         "threads",
+        "runs",
     ] {
         assert!(cell.get(key).is_some(), "cell lacks {key}");
     }
     assert!(cell["samples_ns"].as_array().unwrap().len() >= 3);
+    // Every worker process's samples are kept (quick runs three processes per cell).
+    let runs = cell["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    for run in runs {
+        assert!(!run["samples_ns"].as_array().unwrap().is_empty(), "{run}");
+        assert!(run["first_call_ns"].as_u64().is_some(), "{run}");
+        assert!(run["peak_rss_bytes"].as_u64().unwrap() > 1 << 20, "{run}");
+        assert!(run["cpu_ns"].as_f64().is_some(), "{run}");
+    }
+    assert_eq!(doc["rounds"].as_array().unwrap().len(), 3);
     assert_eq!(cell["speedup"], 1.0);
     assert!(cell["peak_rss_bytes"].as_u64().unwrap() > 1 << 20);
     assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
     assert!(doc["tools"].as_object().unwrap().contains_key("cc"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ok ✓"), "{stdout}");
+    // The rung also ran at the run's spot-check n, recorded in the document; the baseline's output there is the
+    // reference, and every other CPython's agrees with it, a line per cell on the card.
+    let spot = doc["spot_n"]["nbody"].as_u64().unwrap();
+    assert!((500..1000).contains(&spot), "{spot}");
+    assert_eq!(cell["spot_check"]["outcome"], "reference");
+    assert_eq!(cell["spot_check"]["n"], spot);
+    if doc["cells"].as_array().unwrap().len() > 1 {
+        let agrees = format!(
+            "spot check at n={spot}: agrees with cpython on {}",
+            doc["baseline"].as_str().unwrap()
+        );
+        assert!(stdout.contains(&agrees), "{stdout}");
+    }
+}
+
+#[test]
+fn an_implementation_that_returns_constants_is_wrong() {
+    let (out, doc) = run_catalog(CONSTANT, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let cell = baseline_cell(&doc);
+    assert_eq!(cell["status"], "wrong");
+    assert_eq!(cell["verified"], false);
+    let reason = cell["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the output is the same as at n=1000: it does not depend on n"),
+        "{reason}"
+    );
+    assert_eq!(cell["spot_check"]["outcome"], "differs");
+    // It runs no more worker processes once caught: the first one and the spot check's.
+    assert_eq!(cell["runs"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrong [1]"));
 }
 
 #[test]
@@ -241,6 +294,11 @@ fn unknown_ids_and_sizes_exit_2_listing_the_valid_ones() {
         .code(2)
         .stderr(predicate::str::contains("--baseline cpython-2.7"));
     ladder(home.path())
+        .args(["run", "--processes", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--processes 0"));
+    ladder(home.path())
         .args(["run", "--json", "/no/such/folder/out.json"])
         .assert()
         .code(2)
@@ -269,4 +327,80 @@ fn a_malformed_catalog_exits_2_naming_the_file_and_field() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--catalog /no/such/catalog"));
+}
+
+#[test]
+fn ctrl_c_between_worker_processes_loses_nothing_measured() {
+    let slow = CORRECT.replace(
+        "    return [-0.169",
+        "    import time\n    time.sleep(0.05)\n    return [-0.169",
+    );
+    let cat = catalog_with(&slow);
+    let home = tempfile::tempdir().unwrap();
+    let json = home.path().join("out.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .env("LADDER_HOME", home.path())
+        .args(["run", "--size", "quick", "--processes", "6", "--catalog"])
+        .arg(cat.path())
+        .arg("--json")
+        .arg(&json)
+        .args(["--rung", "cpython"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let runs = |doc: &serde_json::Value| -> usize {
+        doc["cells"]
+            .as_array()
+            .map(|cells| {
+                cells
+                    .iter()
+                    .map(|c| c["runs"].as_array().map_or(0, |r| r.len()))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    let read = || -> Option<serde_json::Value> {
+        serde_json::from_slice(&std::fs::read(&json).ok()?).ok()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let seen = loop {
+        if let Some(doc) = read()
+            && runs(&doc) >= 2
+        {
+            break runs(&doc);
+        }
+        assert!(std::time::Instant::now() < deadline, "no process finished");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // SAFETY: signalling our own child.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "interrupted, the run must not claim success"
+    );
+    let doc = read().expect("the document is whole after Ctrl-C");
+    assert!(doc["finished_at"].is_null(), "the run did not finish");
+    assert!(
+        runs(&doc) >= seen,
+        "a process measured before Ctrl-C was lost"
+    );
+    for cell in doc["cells"].as_array().unwrap() {
+        let per_run: usize = cell["runs"].as_array().map_or(0, |r| {
+            r.iter()
+                .map(|run| run["samples_ns"].as_array().unwrap().len())
+                .sum()
+        });
+        assert_eq!(
+            per_run,
+            cell["samples_ns"].as_array().unwrap().len(),
+            "{cell}"
+        );
+        if per_run > 0 {
+            assert!(cell["median_ns"].as_f64().is_some(), "{cell}");
+        }
+    }
 }

@@ -197,6 +197,16 @@ fn quick_ladder_every_rung_ok_and_verified() {
     }) {
         assert!(c["module_file"].as_str().unwrap().ends_with(".so"), "{c}");
     }
+    // Every ok cell ran its worker processes in rounds and passed its spot check at the run's random n: every
+    // implementation computes its answer, none returns the pinned one.
+    let rounds = doc["rounds"].as_array().unwrap().len();
+    assert_eq!(rounds, 3, "quick runs three rounds");
+    for c in cells.iter().filter(|c| c["status"] == "ok") {
+        let runs = c["runs"].as_array().unwrap().len();
+        assert!((2..=rounds).contains(&runs), "{c}");
+        let outcome = c["spot_check"]["outcome"].as_str().unwrap_or_default();
+        assert!(outcome == "agrees" || outcome == "reference", "{c}");
+    }
     let markdown = std::fs::read_to_string(&md).unwrap();
     assert!(markdown.contains("| Rung | Runtime |"));
     assert!(markdown.contains("## n-body"));

@@ -34,7 +34,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run every benchmark on every rung available here, verify every output, print the report card.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List the benchmarks and rungs, and which rungs are available here.
     List(list::ListArgs),
     /// Show every runtime and tool found (path, version) or missing (with the command that gets it).
@@ -74,7 +74,7 @@ pub fn parse() -> Cli {
 /// Entry point for `main`: runs the command and returns its exit code.
 pub fn main(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run(args) => run::exec(args),
+        Command::Run(args) => run::exec(*args),
         Command::List(args) => list::exec(args),
         Command::Doctor => doctor::exec(),
         Command::Report(args) => report::exec(args),

@@ -75,7 +75,7 @@ impl Outputs {
         Ok(())
     }
 
-    /// Rewrites the HTML page as the run stands (after every cell), atomically and quietly, so an interrupted
+    /// Rewrites the HTML page as the run stands (after every worker process), atomically and quietly, so an interrupted
     /// run still leaves a page with everything measured so far.
     pub fn write_html_partial(&self, results: &Results) -> Result<()> {
         let Some(p) = &self.html else {

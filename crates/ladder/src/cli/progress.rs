@@ -1,16 +1,18 @@
-//! `ladder run`'s progress on stderr: a bar on a terminal, one line per cell otherwise.
+//! `ladder run`'s progress on stderr: a bar on a terminal, one line per worker process otherwise.
 
 use crate::measure::plan;
 use crate::measure::run::Progress;
 use crate::results::{Cell, Status};
 use std::io::IsTerminal;
 
-/// Progress on stderr: a bar on a terminal, one line per cell otherwise.
+/// Progress on stderr: a bar on a terminal, one line per worker process otherwise.
 pub struct TerminalProgress {
     bar: Option<indicatif::ProgressBar>,
     total: usize,
     current: String,
     started: std::time::Instant,
+    /// When the first worker process started (after provisioning and builds), for the estimate of what is left.
+    measuring: std::time::Instant,
 }
 
 impl Default for TerminalProgress {
@@ -20,6 +22,7 @@ impl Default for TerminalProgress {
             total: 0,
             current: String::new(),
             started: std::time::Instant::now(),
+            measuring: std::time::Instant::now(),
         }
     }
 }
@@ -27,11 +30,12 @@ impl Default for TerminalProgress {
 impl Progress for TerminalProgress {
     fn start(&mut self, total: usize) {
         self.total = total;
+        self.measuring = std::time::Instant::now();
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "[{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}",
+                    "[{elapsed_precise}] {bar:30} {pos}/{len} processes, ~{eta} left  {msg}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
@@ -40,17 +44,29 @@ impl Progress for TerminalProgress {
         }
     }
 
+    fn preparing(&mut self, cell: &plan::PlannedCell) {
+        self.current = format!("{} · {} · {}", cell.bench, cell.rung, cell.runtime_label);
+    }
+
+    fn round_started(&mut self, round: u32, rounds: u32) {
+        let line = format!("round {} of {rounds}", round + 1);
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     fn cell_started(&mut self, index: usize, cell: &plan::PlannedCell) {
         self.current = format!("{} · {} · {}", cell.bench, cell.rung, cell.runtime_label);
         match &self.bar {
             Some(bar) => bar.set_message(self.current.clone()),
             None => {
-                // A rough estimate: the average cell so far times the cells left.
-                let elapsed = self.started.elapsed().as_secs_f64();
+                // A rough estimate: the average process so far times the processes left.
+                let elapsed = self.measuring.elapsed().as_secs_f64();
                 let left = if index > 0 {
                     format!(
                         ", ~{:.0} s left",
-                        elapsed / index as f64 * (self.total - index) as f64
+                        elapsed / index as f64 * self.total.saturating_sub(index) as f64
                     )
                 } else {
                     String::new()

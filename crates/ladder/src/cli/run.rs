@@ -52,15 +52,23 @@ pub struct RunArgs {
     pub outputs: Outputs,
     #[command(flatten)]
     pub catalog: CatalogArg,
-    /// Hard limit per cell, in seconds (default by size: 120 quick, 900 default, 3600 standard).
+    /// Hard limit per worker process, in seconds (default by size: 120 quick, 900 default, 3600 standard).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
-    /// Minimum timed samples per cell.
+    /// Minimum timed samples per worker process.
     #[arg(long, value_name = "N")]
     pub min_samples: Option<u32>,
-    /// Maximum timed samples per cell.
+    /// Maximum timed samples per worker process.
     #[arg(long, value_name = "N")]
     pub max_samples: Option<u32>,
+    /// Worker processes per cell, run in interleaved rounds (default by size: 3 quick, 3 default, 2 standard).
+    /// The sample counts and times above are per process.
+    #[arg(long, value_name = "N")]
+    pub processes: Option<u32>,
+    /// The run's random seed (each round's order, the spot checks' n); recorded in the results, so a run can be
+    /// repeated exactly. Default: drawn from the clock.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
     /// Every compiled rung under the same floating-point rules: no fast-math, no FMA contraction
     /// (-ffp-contract=off; Taichi fast_math off). Workers see LADDER_FAIR=1. Default: best effort.
     #[arg(long)]
@@ -88,6 +96,15 @@ fn run_sizes(args: &RunArgs) -> Result<Vec<plan::RunSize>> {
     }
 }
 
+/// A seed from the clock's nanoseconds and the process id, for a run given no `--seed`.
+fn clock_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    crate::stats::derive_seed(nanos, u64::from(std::process::id()))
+}
+
 pub fn exec(args: RunArgs) -> Result<ExitCode> {
     let sizes = run_sizes(&args)?;
     // The largest size sets the timing policy (its timeout is the generous one); a numeric size counts as
@@ -106,6 +123,7 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
             timeout: args.timeout,
             min_samples: args.min_samples,
             max_samples: args.max_samples,
+            processes: args.processes,
         },
     )?;
     let catalog = load_catalog(&args.catalog)?;
@@ -146,6 +164,7 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
         fair: args.fair,
+        seed: args.seed.unwrap_or_else(clock_seed),
     };
     let mut results = new_results(&catalog, &discovery, baseline, settings, &found_tools);
     let results_dir = home.join("results");
@@ -153,8 +172,11 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
     let kept = results_dir.join(format!("run-{}.json", results.started_at.replace(':', "")));
     let json_path = args.json.clone().unwrap_or_else(|| kept.clone());
     eprintln!(
-        "ladder: {} cells, size {}, baseline {}, floating point {}; results -> {}",
+        "ladder: {} cells x {} worker processes in interleaved rounds (seed {}), size {}, baseline {}, floating \
+         point {}; results -> {}",
         plan.cells.len(),
+        timing.worker_processes,
+        results.settings.seed,
         sizes
             .iter()
             .map(|s| s.to_string())

@@ -34,5 +34,8 @@ pub fn new_results(
         rungs: catalog.rungs.iter().map(RungInfo::from).collect(),
         benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells: Vec::new(),
+        rounds: Vec::new(),
+        spot_n: Default::default(),
+        host: None,
     }
 }

@@ -1,15 +1,20 @@
-//! `ladder run`'s pipeline: for each planned cell, provision (venv, packages, build), measure in a fresh worker,
-//! verify, summarise, and rewrite the results document, so nothing measured is lost if the run dies.
+//! `ladder run`'s pipeline: provision and build every planned cell (venv, packages, build), then measure in rounds,
+//! round r running the r-th fresh worker process of every cell in an order shuffled for that round (so a drift of
+//! the host's speed hits every cell alike); each process is verified, the cell's statistics are recomputed from
+//! all its processes, and the results document is rewritten after every process, so nothing measured is lost if
+//! the run dies.
 
 use super::plan::{Plan, PlannedCell};
+use super::spot;
 use super::verify;
 use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
 use crate::catalog::SizeName;
 use crate::catalog::{Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector};
-use crate::results::{Cell, Reference, Results, Status, TimingPolicy};
+use crate::results::{Cell, ProcessRun, Reference, Results, Round, Status, TimingPolicy};
 use crate::stats;
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
 use crate::toolchain::discover::Runtime;
+use crate::toolchain::host::HostSnapshot;
 use crate::toolchain::kernels;
 use crate::toolchain::venv::{self, Venv};
 use anyhow::{Context, Result};
@@ -19,11 +24,18 @@ use std::time::Duration;
 
 /// What the run reports while it goes; the terminal shows a progress bar, tests stay quiet.
 pub trait Progress {
+    /// `total`: the worker processes the run will start at most.
     fn start(&mut self, _total: usize) {}
+    /// Provisioning and building a cell, before the rounds.
+    fn preparing(&mut self, _cell: &PlannedCell) {}
+    /// Round `round` (0 is the first) of `rounds` begins.
+    fn round_started(&mut self, _round: u32, _rounds: u32) {}
+    /// The `index`-th worker process of the run starts, for `cell`.
     fn cell_started(&mut self, _index: usize, _cell: &PlannedCell) {}
     /// A provisioning or build step that may take a while.
     fn step(&mut self, _message: &str) {}
     fn sample(&mut self, _samples: usize, _expected: u32) {}
+    /// A worker process ended; `cell` is the cell with every process so far.
     fn cell_finished(&mut self, _cell: &Cell) {}
     fn finish(&mut self) {}
 }
@@ -52,7 +64,7 @@ const BASELINE_RUNG: &str = "cpython";
 #[derive(Debug, Clone)]
 struct CrossRef {
     label: String,
-    /// The index of the baseline cell in `results.cells`, to record who reproduced it.
+    /// The plan index of the baseline cell, to record who reproduced it.
     cell: usize,
     /// The output, or why the baseline cell gave none that can serve.
     output: Result<serde_json::Value, String>,
@@ -64,6 +76,30 @@ struct Blocked {
     status: Status,
     reason: String,
     get: Option<String>,
+}
+
+/// A cell whose rung is provisioned and built: what each of its worker processes runs.
+#[derive(Clone)]
+struct Ready {
+    job: Job,
+    expect_compiled: bool,
+    python: String,
+    build: Option<BuildInfo>,
+}
+
+/// A planned cell across the rounds.
+struct Slot {
+    /// The cell with every process so far; `None` until its first process ran (or it was found unable to run).
+    cell: Option<Cell>,
+    /// What its next process runs; `None` once it can run no more (it could not be prepared, or a process
+    /// faulted: the first fault is the cell's verdict).
+    ready: Option<Ready>,
+    /// Wall time its processes have taken.
+    spent_ns: u64,
+    /// The output of its first process, which the spot check's must differ from.
+    first_output: Option<serde_json::Value>,
+    /// Its first process's call at the spot-check n, when it made its rung's spot check.
+    spot: Option<spot::SpotRun>,
 }
 
 /// A rung ready to run on a runtime: the interpreter to start, and its venv when it has one.
@@ -117,50 +153,344 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Runs every cell of the plan into `results`, writing the document after each cell.
+    /// Runs every cell of the plan into `results`: provisions and builds them all, then runs the rounds, writing
+    /// the document after every worker process.
     pub fn run(
         &mut self,
         plan: &Plan,
         results: &mut Results,
         progress: &mut dyn Progress,
     ) -> Result<()> {
-        progress.start(plan.cells.len());
+        let rounds = self.timing.worker_processes.max(1);
         self.save(results)?;
+        let mut slots = Vec::with_capacity(plan.cells.len());
         for (i, planned) in plan.cells.iter().enumerate() {
-            progress.cell_started(i, planned);
-            let against = self.against(planned, results);
-            let (cell, output) = match against {
-                Ok(against) => self.run_cell(planned, &against, results, progress),
-                Err(reason) => {
-                    let mut cell = Cell::new(
-                        &planned.bench,
-                        &planned.rung,
-                        &planned.runtime_label,
-                        planned.size,
-                        planned.n,
-                    );
-                    if planned.unavailable.is_none() {
-                        cell.status = Status::Failed;
+            progress.preparing(planned);
+            let slot = match self.ready(planned, results, progress) {
+                Ok(ready) => Slot {
+                    cell: None,
+                    ready: Some(ready),
+                    spent_ns: 0,
+                    first_output: None,
+                    spot: None,
+                },
+                Err(blocked) => {
+                    let mut cell = new_cell(planned);
+                    cell.status = blocked.status;
+                    cell.reason = blocked.reason;
+                    cell.get = blocked.get;
+                    cell.python = planned.runtime.as_ref().map(|r| r.version.clone());
+                    self.record_cross_check(planned, i, &cell, None, &mut slots, results);
+                    Slot {
+                        cell: Some(cell),
+                        ready: None,
+                        spent_ns: 0,
+                        first_output: None,
+                        spot: None,
                     }
-                    cell.reason = planned
-                        .unavailable
-                        .as_ref()
-                        .map(|(r, _)| r.clone())
-                        .unwrap_or(reason);
-                    cell.get = planned.unavailable.as_ref().and_then(|(_, g)| g.clone());
-                    (cell, None)
                 }
             };
-            progress.cell_finished(&cell);
-            self.record_cross_check(planned, &cell, output, results);
-            results.cells.push(cell);
-            results.recompute_speedups();
+            slots.push(slot);
+        }
+        sync(&slots, results);
+        self.save(results)?;
+        let runnable = slots.iter().filter(|s| s.ready.is_some()).count();
+        progress.start(runnable * rounds as usize);
+        let mut started = 0;
+        // The first cell of each benchmark, rung and runtime makes their spot check in its first process.
+        let mut carriers = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, slot) in slots.iter().enumerate() {
+            let p = &plan.cells[i];
+            if slot.ready.is_some() && seen.insert((&p.bench, &p.rung, &p.runtime_label)) {
+                carriers.insert(i);
+            }
+        }
+        let run_started = HostSnapshot::now();
+        for round in 0..rounds {
+            let seed = stats::derive_seed(results.settings.seed, u64::from(round));
+            let order = self.round_order(plan, &slots, round, seed, results);
+            if order.is_empty() {
+                break;
+            }
+            progress.round_started(round, rounds);
+            results.rounds.push(Round {
+                index: round,
+                seed,
+                started_at: crate::results::now_rfc3339(),
+                order: order.iter().map(|&i| label(&plan.cells[i])).collect(),
+                host: None,
+            });
+            let round_started = HostSnapshot::now();
+            for i in order {
+                progress.cell_started(started, &plan.cells[i]);
+                started += 1;
+                let carrier = round == 0 && carriers.contains(&i);
+                self.run_process(plan, i, round, carrier, &mut slots, results, progress);
+                if let Some(cell) = &slots[i].cell {
+                    progress.cell_finished(cell);
+                }
+                sync(&slots, results);
+                self.save(results)?;
+            }
+            let now = HostSnapshot::now();
+            if let Some(last) = results.rounds.last_mut() {
+                last.host = round_started.zip(now).map(|(a, b)| a.until(&b));
+            }
+            results.host = run_started.zip(now).map(|(a, b)| {
+                let mut whole = a.until(&b);
+                // The run's load is the highest any round saw, not only at its two ends.
+                whole.load_avg_1m = results
+                    .rounds
+                    .iter()
+                    .filter_map(|r| r.host.map(|h| h.load_avg_1m))
+                    .fold(whole.load_avg_1m, f64::max);
+                whole
+            });
+            if round == 0 {
+                self.spot_round(plan, &mut slots, results, progress);
+            }
+            sync(&slots, results);
             self.save(results)?;
         }
         results.finished_at = Some(crate::results::now_rfc3339());
         self.save(results)?;
         progress.finish();
         Ok(())
+    }
+
+    /// The cells whose next process runs in `round`, in the order they run: shuffled with `seed`, except that a
+    /// baseline cell at an n without a pinned reference goes first, because the others are checked against its
+    /// output. From the third round on, a cell that has used its time budget sits out.
+    fn round_order(
+        &self,
+        plan: &Plan,
+        slots: &[Slot],
+        round: u32,
+        seed: u64,
+        results: &Results,
+    ) -> Vec<usize> {
+        let budget = self.timing.cell_budget_ns;
+        let eligible =
+            |s: &Slot| s.ready.is_some() && (round < 2 || budget == 0 || s.spent_ns < budget);
+        let (mut first, mut rest): (Vec<usize>, Vec<usize>) = (0..slots.len())
+            .filter(|&i| eligible(&slots[i]))
+            .partition(|&i| {
+                plan.cells[i].size == SizeName::Custom
+                    && Self::is_baseline_cell(&plan.cells[i], results)
+            });
+        stats::SplitMix64::new(seed).shuffle(&mut rest);
+        first.append(&mut rest);
+        first
+    }
+
+    /// Runs the next worker process of cell `i` and folds it into the cell; a `spot_carrier` process also makes
+    /// its rung's spot check.
+    #[allow(clippy::too_many_arguments)]
+    fn run_process(
+        &mut self,
+        plan: &Plan,
+        i: usize,
+        round: u32,
+        spot_carrier: bool,
+        slots: &mut [Slot],
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) {
+        let planned = &plan.cells[i];
+        let Some(ready) = slots[i].ready.clone() else {
+            return;
+        };
+        let mut cell = new_cell(planned);
+        cell.python = Some(ready.python.clone());
+        cell.build = ready.build.clone();
+        let against = self.against(planned, results);
+        let (Ok(against), Some(bench)) = (against, self.catalog.benchmark(&planned.bench)) else {
+            // Not measured: nothing could verify it (its baseline at this n gave no reference).
+            let reason = self
+                .against(planned, results)
+                .err()
+                .unwrap_or_else(|| "internal: the plan names something the catalog lacks".into());
+            let slot = &mut slots[i];
+            slot.ready = None;
+            let cell = slot.cell.get_or_insert(cell);
+            cell.status = Status::Failed;
+            cell.reason = reason;
+            return;
+        };
+        let mut job = ready.job.clone();
+        if spot_carrier {
+            // This process also makes its rung's spot check, after its samples: no process of its own.
+            let n = spot::spot_n(bench, results.settings.seed);
+            results.spot_n.insert(bench.id.clone(), n);
+            job.config.spot_n = Some(n);
+            if bench.input == InputKind::Events {
+                match ensure_events(&self.home, n) {
+                    Ok(path) => job.config.spot_data_path = path.display().to_string(),
+                    Err(_) => job.config.spot_n = None,
+                }
+            }
+        }
+        let returned = measure_cell(
+            self.executor,
+            &job,
+            bench,
+            planned,
+            &against,
+            ready.expect_compiled,
+            &mut cell,
+            progress,
+        );
+        let slot = &mut slots[i];
+        slot.spent_ns += cell.process_wall_ns.unwrap_or(0);
+        if cell.status != Status::Ok {
+            slot.ready = None;
+        }
+        slot.spot = returned.spot;
+        absorb(&mut slot.cell, cell, round);
+        if round == 0
+            && let Some(cell) = slots[i].cell.clone()
+        {
+            slots[i].first_output = returned.output.clone();
+            self.record_cross_check(planned, i, &cell, returned.output, slots, results);
+        }
+    }
+
+    /// Judges each rung still measuring at its benchmark's spot-check n (one call per benchmark, rung and runtime,
+    /// whatever the sizes, made by its first worker process, or by a process of its own when that one gave none)
+    /// (see measure::spot): a rung that disagrees with the baseline there, or whose output does not depend on n,
+    /// is `wrong` and runs no more processes.
+    fn spot_round(
+        &mut self,
+        plan: &Plan,
+        slots: &mut [Slot],
+        results: &mut Results,
+        progress: &mut dyn Progress,
+    ) {
+        type Key = (String, String, String);
+        let key = |p: &PlannedCell| (p.bench.clone(), p.rung.clone(), p.runtime_label.clone());
+        let mut groups: Vec<(Key, Vec<usize>)> = Vec::new();
+        for (i, slot) in slots.iter().enumerate() {
+            if slot.ready.is_none() {
+                continue;
+            }
+            let k = key(&plan.cells[i]);
+            match groups.iter_mut().find(|(g, _)| *g == k) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((k, vec![i])),
+            }
+        }
+        let baseline = results.baseline.clone().unwrap_or_default();
+        let is_base = |k: &Key| k.1 == BASELINE_RUNG && k.2 == baseline;
+        // The baselines first: the others are judged against their outputs.
+        groups.sort_by_key(|(k, _)| !is_base(k));
+        let mut outputs: HashMap<Key, spot::SpotRun> = HashMap::new();
+        let mut base_outputs: HashMap<String, Result<serde_json::Value, String>> = HashMap::new();
+        for (k, members) in &groups {
+            let Some(bench) = self.catalog.benchmark(&k.0) else {
+                continue;
+            };
+            let n = spot::spot_n(bench, results.settings.seed);
+            results.spot_n.insert(bench.id.clone(), n);
+            progress.step(&format!("spot check of {} on {} at n={n}", k.1, k.2));
+            // Made by the group's first process already; a process of its own only when that one could not.
+            let carried = members.iter().find_map(|&j| slots[j].spot.clone());
+            let run = match carried {
+                Some(run) => run,
+                None => self.spot_run(bench, &plan.cells[members[0]], n, &slots[members[0]]),
+            };
+            let own: Vec<(u64, &serde_json::Value)> = members
+                .iter()
+                .filter_map(|&j| slots[j].first_output.as_ref().map(|v| (plan.cells[j].n, v)))
+                .collect();
+            let label = format!("{BASELINE_RUNG} on {baseline}");
+            let against = if is_base(k) {
+                spot::Against::IsBaseline
+            } else {
+                match base_outputs.get(&k.0) {
+                    Some(Ok(output)) => spot::Against::Baseline {
+                        label: &label,
+                        output,
+                    },
+                    Some(Err(why)) => spot::Against::Missing(why.clone()),
+                    None => spot::Against::Missing(format!("no {label} cell ran in this run")),
+                }
+            };
+            let (check, fault) = spot::judge(bench, n, &run, &own, against);
+            if is_base(k) {
+                let reference = match (&run, &fault) {
+                    (spot::SpotRun::Output(v), None) => Ok(v.clone()),
+                    _ => Err(format!("{label} gave no reference there")),
+                };
+                base_outputs.insert(k.0.clone(), reference);
+            }
+            outputs.insert(k.clone(), run);
+            for &j in members {
+                let slot = &mut slots[j];
+                let Some(cell) = slot.cell.as_mut() else {
+                    continue;
+                };
+                cell.spot_check = Some(check.clone());
+                if let Some((status, reason)) = &fault {
+                    slot.ready = None;
+                    if cell.status == Status::Ok {
+                        cell.status = *status;
+                        cell.reason = reason.clone();
+                        cell.verified = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One process of `planned`'s rung at the spot-check n `n`: its first call and one sample, no warm-up.
+    fn spot_run(
+        &mut self,
+        bench: &Benchmark,
+        planned: &PlannedCell,
+        n: u64,
+        slot: &Slot,
+    ) -> spot::SpotRun {
+        let fault = |status, reason| spot::SpotRun::Fault { status, reason };
+        let Some(ready) = &slot.ready else {
+            return fault(Status::Failed, "internal: not ready".into());
+        };
+        let mut job = ready.job.clone();
+        job.config.n = n;
+        job.config.min_samples = 1;
+        job.config.max_samples = 1;
+        job.config.min_time_ns = 0;
+        job.config.max_time_ns = 0;
+        job.config.warmup_ns = 0;
+        job.config.target_sample_ns = 0;
+        job.config.samples_floor = 1;
+        if bench.input == InputKind::Events {
+            match ensure_events(&self.home, n) {
+                Ok(path) => job.config.data_path = path.display().to_string(),
+                Err(e) => return fault(Status::Failed, format!("{e:#}")),
+            }
+        }
+        let at_n = PlannedCell {
+            n,
+            size: SizeName::Custom,
+            ..planned.clone()
+        };
+        let mut cell = new_cell(&at_n);
+        let output = measure_cell(
+            self.executor,
+            &job,
+            bench,
+            &at_n,
+            &Against::IsReference,
+            ready.expect_compiled,
+            &mut cell,
+            &mut Quiet,
+        )
+        .output;
+        match (cell.status, output) {
+            (Status::Ok, Some(v)) => spot::SpotRun::Output(v),
+            (status, _) => fault(status, cell.reason),
+        }
     }
 
     fn save(&self, results: &Results) -> Result<()> {
@@ -222,9 +552,11 @@ impl<'a> Runner<'a> {
     fn record_cross_check(
         &mut self,
         planned: &PlannedCell,
+        index: usize,
         cell: &Cell,
         output: Option<serde_json::Value>,
-        results: &mut Results,
+        slots: &mut [Slot],
+        results: &Results,
     ) {
         if planned.size != SizeName::Custom {
             return;
@@ -240,7 +572,7 @@ impl<'a> Runner<'a> {
                 key,
                 CrossRef {
                     label,
-                    cell: results.cells.len(),
+                    cell: index,
                     output,
                 },
             );
@@ -260,7 +592,7 @@ impl<'a> Runner<'a> {
             return;
         }
         if let Some(r) = self.cross_refs.get(&key)
-            && let Some(base) = results.cells.get_mut(r.cell)
+            && let Some(base) = slots.get_mut(r.cell).and_then(|s| s.cell.as_mut())
             && let Some(Reference::Baseline { confirmed_by }) = &mut base.reference
         {
             confirmed_by.push(format!("{} on {}", cell.rung, cell.runtime));
@@ -282,64 +614,35 @@ impl<'a> Runner<'a> {
         Ok(path)
     }
 
-    fn run_cell(
+    /// Provisions and builds a cell's rung, and says what each of its worker processes will run; `Err` when the
+    /// cell cannot run here (unavailable, or its build failed).
+    fn ready(
         &mut self,
         planned: &PlannedCell,
-        against: &Against,
         results: &mut Results,
         progress: &mut dyn Progress,
-    ) -> (Cell, Option<serde_json::Value>) {
-        let mut cell = Cell::new(
-            &planned.bench,
-            &planned.rung,
-            &planned.runtime_label,
-            planned.size,
-            planned.n,
-        );
+    ) -> Result<Ready, Blocked> {
         if let Some((reason, get)) = &planned.unavailable {
-            cell.reason = reason.clone();
-            cell.get = get.clone();
-            return (cell, None);
+            return Err(Blocked {
+                status: Status::Unavailable,
+                reason: reason.clone(),
+                get: get.clone(),
+            });
         }
+        let failed = |status: Status, e: anyhow::Error| Blocked {
+            status,
+            reason: format!("{e:#}"),
+            get: None,
+        };
         let (Some(bench), Some(rung), Some(runtime)) = (
             self.catalog.benchmark(&planned.bench),
             self.catalog.rung(&planned.rung),
             planned.runtime.as_ref(),
         ) else {
-            cell.status = Status::Failed;
-            cell.reason = "internal: the plan names something the catalog lacks".into();
-            return (cell, None);
-        };
-        cell.python = Some(runtime.version.clone());
-        match self.prepare_and_measure(
-            bench, rung, runtime, planned, against, &mut cell, results, progress,
-        ) {
-            Ok(output) => (cell, output),
-            Err(blocked) => {
-                cell.status = blocked.status;
-                cell.reason = blocked.reason;
-                cell.get = blocked.get;
-                (cell, None)
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn prepare_and_measure(
-        &mut self,
-        bench: &Benchmark,
-        rung: &Rung,
-        runtime: &Runtime,
-        planned: &PlannedCell,
-        against: &Against,
-        cell: &mut Cell,
-        results: &mut Results,
-        progress: &mut dyn Progress,
-    ) -> Result<Option<serde_json::Value>, Blocked> {
-        let failed = |status: Status, e: anyhow::Error| Blocked {
-            status,
-            reason: format!("{e:#}"),
-            get: None,
+            return Err(failed(
+                Status::Failed,
+                anyhow::anyhow!("internal: the plan names something the catalog lacks"),
+            ));
         };
         let prepared = self.prepare(rung, runtime, results, progress)?;
         let impl_file = bench
@@ -373,7 +676,6 @@ impl<'a> Runner<'a> {
                 e.context(format!("building the {} rung", rung.id)),
             ),
         })?;
-        cell.build = Some(prepared.kernels.clone().unwrap_or(built.info.clone()));
         let data_path = match bench.input {
             InputKind::None => String::new(),
             InputKind::Events => ensure_events(&self.home, planned.n)
@@ -396,6 +698,9 @@ impl<'a> Runner<'a> {
                 max_time_ns: self.timing.max_time_ns,
                 target_sample_ns: self.timing.target_sample_ns,
                 warmup_ns: self.timing.warmup_ns,
+                samples_floor: self.timing.samples_floor,
+                spot_n: None,
+                spot_data_path: String::new(),
             },
             env: [
                 (
@@ -418,16 +723,12 @@ impl<'a> Runner<'a> {
             .collect(),
             timeout: Duration::from_nanos(self.timing.timeout_ns),
         };
-        Ok(measure_cell(
-            self.executor,
-            &job,
-            bench,
-            planned,
-            against,
-            built.compiled,
-            cell,
-            progress,
-        ))
+        Ok(Ready {
+            job,
+            expect_compiled: built.compiled,
+            python: runtime.version.clone(),
+            build: Some(prepared.kernels.clone().unwrap_or(built.info.clone())),
+        })
     }
 
     /// Provisions a rung on a runtime once per run: the venv, its pinned packages, the Rust extension.
@@ -534,8 +835,115 @@ pub fn ensure_events(home: &Path, n: u64) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// An empty cell for a planned one.
+fn new_cell(planned: &PlannedCell) -> Cell {
+    Cell::new(
+        &planned.bench,
+        &planned.rung,
+        &planned.runtime_label,
+        planned.size,
+        planned.n,
+    )
+}
+
+/// `benchmark/size/rung/runtime`: how a round's order names a cell.
+fn label(planned: &PlannedCell) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        planned.bench,
+        crate::results::size_label(planned.size, planned.n),
+        planned.rung,
+        planned.runtime_label
+    )
+}
+
+/// The document's cells: every cell that has run or was found unable to, in plan order.
+fn sync(slots: &[Slot], results: &mut Results) {
+    results.cells = slots.iter().filter_map(|s| s.cell.clone()).collect();
+    results.recompute_speedups();
+}
+
+/// Folds one worker process (`process`, a cell measured by that process alone) into the cell with the processes
+/// before it, and recomputes the cell's figures from all of them. The first fault is the cell's verdict.
+fn absorb(cell: &mut Option<Cell>, mut process: Cell, round: u32) {
+    let run = ProcessRun {
+        round,
+        samples_ns: process.samples_ns.clone(),
+        loops: process.loops,
+        first_call_ns: process.first_call_ns,
+        cpu_ns: process.cpu_ns,
+        peak_rss_bytes: process.peak_rss_bytes,
+        process_wall_ns: process.process_wall_ns,
+    };
+    // The input's size, from the one process's throughput, to restate it at the cell's median.
+    let input_bytes = process
+        .throughput_mb_s
+        .zip(process.median_ns)
+        .map(|(t, m)| t * m / 1e3);
+    let cell = match cell {
+        None => {
+            process.runs = vec![run];
+            cell.insert(process)
+        }
+        Some(cell) => {
+            cell.runs.push(run);
+            cell.samples_ns.extend_from_slice(&process.samples_ns);
+            cell.loops = process.loops;
+            cell.threads = cell.threads.max(process.threads);
+            cell.processes = cell.processes.max(process.processes);
+            if cell.log.is_none() {
+                cell.log = process.log;
+            }
+            if process.status != Status::Ok && cell.status == Status::Ok {
+                cell.status = process.status;
+                cell.reason = format!("worker process {}: {}", cell.runs.len(), process.reason);
+                cell.check = process.check;
+                cell.verified = false;
+            }
+            cell
+        }
+    };
+    summarize_runs(cell, input_bytes);
+}
+
+/// A cell's figures from all its processes.
+fn summarize_runs(cell: &mut Cell, input_bytes: Option<f64>) {
+    let (summary, unstable) = match stats::summarize_runs(&cell.process_samples()) {
+        Some((s, unstable)) => (Some(s), unstable),
+        None => (None, false),
+    };
+    cell.median_ns = summary.as_ref().map(|s| s.median_ns);
+    cell.ci95_ns = summary.as_ref().map(|s| s.ci95_ns);
+    cell.ci_level = summary.as_ref().map(|s| s.ci_level);
+    cell.min_ns = summary.as_ref().map(|s| s.min_ns);
+    cell.mad_ns = summary.as_ref().map(|s| s.mad_ns);
+    cell.noisy = summary.as_ref().is_some_and(stats::is_noisy);
+    cell.unstable = unstable;
+    let median_of = |values: Vec<f64>| stats::summarize(&values).map(|s| s.median_ns);
+    cell.cpu_ns = median_of(cell.runs.iter().filter_map(|r| r.cpu_ns).collect());
+    cell.first_call_ns = median_of(
+        cell.runs
+            .iter()
+            .filter_map(|r| r.first_call_ns.map(|ns| ns as f64))
+            .collect(),
+    )
+    .map(|ns| ns as u64);
+    cell.peak_rss_bytes = cell.runs.iter().filter_map(|r| r.peak_rss_bytes).max();
+    cell.throughput_mb_s = input_bytes
+        .zip(cell.median_ns)
+        .map(|(bytes, median)| bytes / median * 1e3);
+}
+
+/// What a worker process returned besides its timings.
+#[derive(Debug, Default)]
+pub struct Returned {
+    /// The first call's output, which becomes the reference when the cell `IsReference`.
+    pub output: Option<serde_json::Value>,
+    /// Its call at the spot-check n, when the job asked for one.
+    pub spot: Option<spot::SpotRun>,
+}
+
 /// Runs one worker and turns what it said (and how it ended) into the cell's status, samples and statistics.
-/// Returns the output of the first call, which becomes the reference when the cell `IsReference`.
 #[allow(clippy::too_many_arguments)]
 pub fn measure_cell(
     executor: &dyn Executor,
@@ -546,8 +954,9 @@ pub fn measure_cell(
     expect_compiled: bool,
     cell: &mut Cell,
     progress: &mut dyn Progress,
-) -> Option<serde_json::Value> {
+) -> Returned {
     let mut output = None;
+    let mut spot = None;
     let mut error = None;
     let mut done = None;
     let mut cpu = Vec::new();
@@ -565,6 +974,15 @@ pub fn measure_cell(
             progress.sample(cell.samples_ns.len(), min_samples);
         }
         WorkerEvent::Info { value } => cell.impl_info = Some(value.clone()),
+        WorkerEvent::SpotOutput { n, value, error } => {
+            spot = Some(match error {
+                None => spot::SpotRun::Output(value.clone().unwrap_or(serde_json::Value::Null)),
+                Some(e) => spot::SpotRun::Fault {
+                    status: Status::Failed,
+                    reason: format!("{e} (at n={n})"),
+                },
+            })
+        }
         WorkerEvent::Done {
             threads,
             children,
@@ -637,7 +1055,7 @@ pub fn measure_cell(
     };
     cell.status = status;
     cell.reason = reason;
-    output
+    Returned { output, spot }
 }
 
 /// How many processes did the work: the worker, plus the most children seen alive between samples, or what the

@@ -27,6 +27,11 @@ pub struct WorkerConfig {
     pub max_time_ns: u64,
     pub target_sample_ns: u64,
     pub warmup_ns: u64,
+    /// Samples kept taking past `max_time_ns`.
+    pub samples_floor: u32,
+    /// After its samples, one untimed call at this n (the run's spot check), with this input file.
+    pub spot_n: Option<u64>,
+    pub spot_data_path: String,
 }
 
 /// One worker run: which interpreter, the worker script, its configuration and environment.
@@ -66,6 +71,12 @@ pub enum WorkerEvent {
     },
     Info {
         value: serde_json::Value,
+    },
+    /// The output of the untimed call at the spot-check n, or the error it raised.
+    SpotOutput {
+        n: u64,
+        value: Option<serde_json::Value>,
+        error: Option<String>,
     },
     Done {
         samples: u32,

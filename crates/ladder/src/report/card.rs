@@ -44,6 +44,8 @@ pub struct Card {
     /// What the outputs were checked against (pinned, or cross-checked at a custom n); empty when no cell was
     /// verified (e.g. the study's published figures).
     pub verification: String,
+    /// Lines about single cells, printed under the verification line: unstable cells, spot checks.
+    pub remarks: Vec<String>,
 }
 
 impl Card {
@@ -150,6 +152,7 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 size,
                 n,
                 verification: verification(&cells, n),
+                remarks: cells.iter().flat_map(|c| remarks(results, c)).collect(),
                 work: bench.work.clone(),
                 baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
                 // The study measured one size per benchmark: beside another n its figures mislead.
@@ -176,6 +179,33 @@ pub fn cards(results: &Results) -> Vec<Card> {
         }
     }
     cards
+}
+
+/// What the card says under the table about one cell: its spot check, and that its processes disagreed.
+fn remarks(results: &Results, c: &Cell) -> Vec<String> {
+    let (rung, runtime) = labels(results, c);
+    let mut out = Vec::new();
+    if let Some(spot) = &c.spot_check {
+        out.push(format!("{rung} on {runtime}: {}", spot.detail));
+    }
+    if c.unstable && c.status == Status::Ok {
+        let medians: Vec<f64> = c
+            .runs
+            .iter()
+            .filter_map(|r| crate::stats::summarize(&r.samples_ns).map(|s| s.median_ns))
+            .collect();
+        let lo = medians.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = medians.iter().copied().fold(0.0, f64::max);
+        out.push(format!(
+            "unstable: {rung} on {runtime}: its {} worker processes disagree far more than their samples do \
+             (process medians {} to {}): the host's speed changed during the run, so its interval is wide and a \
+             rerun will differ",
+            c.runs.len(),
+            format::duration(lo),
+            format::duration(hi)
+        ));
+    }
+    out
 }
 
 /// A cell's `ladder_info()` as "key value" pairs, for the card; `None` when the implementation gave none.
@@ -330,7 +360,7 @@ fn row(
             .unwrap_or_else(|| c.runtime.clone()),
         median: match (c.median_ns, c.ci95_ns) {
             (Some(m), Some(ci)) if c.status == Status::Ok => {
-                let shaky = c.noisy || c.ci_level.is_some_and(|l| l < 0.95);
+                let shaky = c.noisy || c.unstable || c.ci_level.is_some_and(|l| l < 0.95);
                 format!(
                     "{}{}",
                     if shaky { "≈ " } else { "" },

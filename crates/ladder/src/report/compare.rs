@@ -8,6 +8,10 @@
 //! n_A x n_B <= 2500, else the normal approximation with tie and continuity corrections). Timing samples are
 //! skewed and heavy-tailed, so a rank test is safer than Welch's t. A cell with no samples (the study's published
 //! medians) gets the ratio of medians and no test, said as such.
+//!
+//! Two runs of the same code on the same machine should agree: the comparison counts how many of B's speedups lie
+//! inside A's 95% intervals (the baseline's own, 1x by definition, left out), the reproducibility check of
+//! docs/measuring.md.
 
 use super::card::labels;
 use super::format;
@@ -48,6 +52,10 @@ pub struct Pair {
     pub ratio_ci: Option<[f64; 2]>,
     pub test: Option<Test>,
     pub verdict: Verdict,
+    /// A's speedup against its baseline with its 95% interval, and B's speedup (`None` for the baseline cells,
+    /// whose speedup is 1x by definition, and for cells without one).
+    pub speedup_a: Option<(f64, [f64; 2])>,
+    pub speedup_b: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -60,6 +68,46 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// How many of B's speedups lie inside A's 95% intervals, out of how many pairs have both.
+    pub fn speedups_inside(&self) -> (usize, usize) {
+        let checked: Vec<bool> = self.pairs.iter().filter_map(Pair::speedup_inside).collect();
+        (
+            checked.iter().filter(|inside| **inside).count(),
+            checked.len(),
+        )
+    }
+
+    /// The sentence the reports print about it, with the speedups that fell outside; `None` when no pair has
+    /// speedups on both sides.
+    pub fn speedups_inside_text(&self) -> Option<String> {
+        let (inside, total) = self.speedups_inside();
+        if total == 0 {
+            return None;
+        }
+        let mut s = format!(
+            "Speedups: {inside} of {total} of B's speedups ({:.0}%) lie inside A's 95% intervals.",
+            inside as f64 * 100.0 / total as f64
+        );
+        for p in self
+            .pairs
+            .iter()
+            .filter(|p| p.speedup_inside() == Some(false))
+        {
+            if let (Some((_, ci)), Some(b)) = (p.speedup_a, p.speedup_b) {
+                s.push_str(&format!(
+                    "\n  outside: {} ({}) {}: B {}, A's interval [{}, {}]",
+                    p.benchmark,
+                    p.size_label(),
+                    p.label_b,
+                    format::ratio(b),
+                    format::ratio(ci[0]),
+                    format::ratio(ci[1])
+                ));
+            }
+        }
+        Some(s)
+    }
+
     /// Pairs where B is significantly slower than A by more than `pct` percent.
     pub fn slower_than(&self, pct: f64) -> Vec<&Pair> {
         self.pairs
@@ -195,8 +243,8 @@ fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
         }
         _ => None,
     };
-    // stats::speedup(a, b) is A's median over B's, with its interval; invert it for B's time over A's.
-    let ratio_ci = crate::stats::speedup(&a.samples_ns, &b.samples_ns)
+    // stats::speedup_runs(a, b) is A's median over B's, with its interval; invert it for B's time over A's.
+    let ratio_ci = crate::stats::speedup_runs(&a.process_samples(), &b.process_samples())
         .filter(|_| ratio.is_some())
         .map(|(_, [lo, hi])| [1.0 / hi, 1.0 / lo]);
     let test = if ratio.is_some() {
@@ -222,7 +270,18 @@ fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
             Some(_) => Verdict::Faster,
         }
     };
+    let is_baseline =
+        |doc: &Results, c: &Cell| c.rung == "cpython" && doc.baseline.as_ref() == Some(&c.runtime);
+    let speedup_a = match (a.speedup, a.speedup_ci95) {
+        (Some(sp), Some(ci)) if !is_baseline(a_doc, a) && a.status == Status::Ok => Some((sp, ci)),
+        _ => None,
+    };
+    let speedup_b = b
+        .speedup
+        .filter(|_| !is_baseline(b_doc, b) && b.status == Status::Ok);
     Pair {
+        speedup_a,
+        speedup_b,
         benchmark: a.benchmark.clone(),
         rung: a.rung.clone(),
         size: a.size,
@@ -365,6 +424,12 @@ impl Pair {
     pub fn size_label(&self) -> String {
         crate::results::size_label(self.size, self.n)
     }
+
+    /// Whether B's speedup lies inside A's 95% interval; `None` when either is missing.
+    pub fn speedup_inside(&self) -> Option<bool> {
+        let ((_, [lo, hi]), b) = (self.speedup_a?, self.speedup_b?);
+        Some(lo <= b && b <= hi)
+    }
 }
 
 impl Verdict {
@@ -407,6 +472,10 @@ pub fn to_json(cmp: &Comparison, name_a: &str, name_b: &str) -> serde_json::Valu
                     "two_sided": true,
                 })),
                 "verdict": p.verdict.id(),
+                "speedup_a": p.speedup_a.map(|s| s.0),
+                "speedup_a_ci95": p.speedup_a.map(|s| s.1),
+                "speedup_b": p.speedup_b,
+                "speedup_b_inside_a_ci95": p.speedup_inside(),
                 "untested_because": match &p.verdict {
                     Verdict::Untested(why) => Some(why.clone()),
                     _ => None,
@@ -425,6 +494,10 @@ pub fn to_json(cmp: &Comparison, name_a: &str, name_b: &str) -> serde_json::Valu
         "cells": cells,
         "only_a": cmp.only_a,
         "only_b": cmp.only_b,
+        "speedups_inside_a_ci95": {
+            "inside": cmp.speedups_inside().0,
+            "of": cmp.speedups_inside().1,
+        },
     })
 }
 
@@ -461,6 +534,12 @@ pub fn render_markdown(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
     s.push_str(&format!(
         "\nTwo-sided test on the raw samples, significant when p < {ALPHA}. B/A below 1x: B is faster.\n"
     ));
+    if let Some(text) = cmp.speedups_inside_text() {
+        s.push_str(&format!(
+            "\n{}\n",
+            esc(&text).replace("  outside:", "\n- outside:")
+        ));
+    }
     for o in &cmp.only_a {
         s.push_str(&format!("\n- only in A: {}", esc(o)));
     }
@@ -549,6 +628,9 @@ pub fn render(cmp: &Comparison, name_a: &str, name_b: &str) -> String {
         "Test: two-sided {} on the raw samples, significant when p < {ALPHA}. B/A below 1x: B is faster.\n",
         if methods.is_empty() { "Mann-Whitney U".to_string() } else { methods.into_iter().collect::<Vec<_>>().join(" / ") }
     ));
+    if let Some(text) = cmp.speedups_inside_text() {
+        s.push_str(&format!("{text}\n"));
+    }
     for o in &cmp.only_a {
         s.push_str(&format!("  only in A: {o}\n"));
     }
@@ -569,6 +651,34 @@ mod tests {
         assert!((exact_cdf(3, 3, 1) - 0.10).abs() < 1e-12);
         assert!((exact_cdf(3, 3, 2) - 0.20).abs() < 1e-12);
         assert!((exact_cdf(4, 5, 20) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn counts_bs_speedups_inside_as_intervals() {
+        let (a, _home) = crate::measure::run::tests::speedups_run();
+        // The same run again: every speedup lies inside its own interval (the baseline's 1x is left out).
+        let cmp = compare(&a, &a);
+        assert_eq!(cmp.speedups_inside(), (2, 2));
+        let text = cmp.speedups_inside_text().unwrap();
+        assert!(
+            text.starts_with("Speedups: 2 of 2 of B's speedups (100%) lie inside"),
+            "{text}"
+        );
+        // B's PyPy twice as fast: outside A's interval, and named.
+        let mut b = a.clone();
+        for c in b.cells.iter_mut().filter(|c| c.rung == "pypy") {
+            c.speedup = c.speedup.map(|s| s * 2.0);
+        }
+        let cmp = compare(&a, &b);
+        assert_eq!(cmp.speedups_inside(), (1, 2));
+        let text = cmp.speedups_inside_text().unwrap();
+        assert!(text.contains("1 of 2 of B's speedups (50%)"), "{text}");
+        assert!(text.contains("outside: nbody (quick) PyPy"), "{text}");
+        assert!(render(&cmp, "A", "B").contains("1 of 2 of B's speedups"));
+        assert!(render_markdown(&cmp, "A", "B").contains("- outside: nbody (quick) PyPy"));
+        let json = to_json(&cmp, "A", "B");
+        assert_eq!(json["speedups_inside_a_ci95"]["inside"], 1);
+        assert_eq!(json["speedups_inside_a_ci95"]["of"], 2);
     }
 
     #[test]

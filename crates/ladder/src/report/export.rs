@@ -16,23 +16,35 @@ fn name(c: &crate::results::Cell) -> String {
     )
 }
 
-/// A pyperf suite (format version 1.0): one benchmark per measured cell, one run holding its samples in seconds
-/// (time per call, as pyperf's values are per inner loop) and its first call as the warm-up.
+/// A pyperf suite (format version 1.0): one benchmark per measured cell, one run per worker process holding its
+/// samples in seconds (time per call, as pyperf's values are per inner loop) and its first call as the warm-up, so
+/// pyperf's own statistics see the processes apart.
 pub fn pyperf(results: &Results) -> Value {
     let benchmarks: Vec<Value> = results
         .cells
         .iter()
         .filter(|c| c.status == Status::Ok && !c.samples_ns.is_empty())
         .map(|c| {
-            let values: Vec<f64> = c.samples_ns.iter().map(|ns| ns / 1e9).collect();
             let mut run_meta = json!({ "date": results.started_at });
             if let Some(py) = &c.python {
                 run_meta["python_version"] = json!(py);
             }
-            let warmups: Vec<Value> = c
-                .first_call_ns
-                .map(|f| vec![json!([1, f as f64 / 1e9])])
-                .unwrap_or_default();
+            let run = |samples: &[f64], first_call: Option<u64>| {
+                let values: Vec<f64> = samples.iter().map(|ns| ns / 1e9).collect();
+                let warmups: Vec<Value> = first_call
+                    .map(|f| vec![json!([1, f as f64 / 1e9])])
+                    .unwrap_or_default();
+                json!({ "metadata": run_meta, "warmups": warmups, "values": values })
+            };
+            let runs: Vec<Value> = if c.runs.is_empty() {
+                vec![run(&c.samples_ns, c.first_call_ns)]
+            } else {
+                c.runs
+                    .iter()
+                    .filter(|r| !r.samples_ns.is_empty())
+                    .map(|r| run(&r.samples_ns, r.first_call_ns))
+                    .collect()
+            };
             json!({
                 "metadata": {
                     "name": name(c),
@@ -40,7 +52,7 @@ pub fn pyperf(results: &Results) -> Value {
                     "loops": c.loops.max(1),
                     "description": format!("ladder {} x {} on {}, n={}", c.benchmark, c.rung, c.runtime, c.n),
                 },
-                "runs": [{ "metadata": run_meta, "warmups": warmups, "values": values }],
+                "runs": runs,
             })
         })
         .collect();

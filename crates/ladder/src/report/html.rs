@@ -129,6 +129,9 @@ fn section(results: &Results, card: &Card, s: &mut String) {
     if !card.verification.is_empty() {
         let _ = write!(s, r#"<p class="sub">{}</p>"#, escape(&card.verification));
     }
+    for remark in &card.remarks {
+        let _ = write!(s, r#"<p class="sub">{}</p>"#, escape(remark));
+    }
     // On a phone the ladder chart keeps a legible size and scrolls sideways rather than shrinking its text.
     s.push_str(r#"<div class="ladder-wrap">"#);
     s.push_str(&svg::ladder_chart(
@@ -368,6 +371,9 @@ pub fn render(results: &Results) -> String {
         .collect();
     s.push_str(&links.join(" · "));
     s.push_str(r##" · <a href="#machine">machine</a></nav>"##);
+    for warning in super::host::warnings(results) {
+        let _ = write!(s, r#"<p class="note">{}</p>"#, escape(&warning));
+    }
     for card in &cards {
         section(results, card, &mut s);
     }

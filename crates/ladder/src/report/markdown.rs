@@ -20,6 +20,9 @@ pub fn render(results: &Results) -> String {
         results.baseline.as_deref().unwrap_or("none"),
         results.settings.mode()
     );
+    for warning in super::host::warnings(results) {
+        s.push_str(&format!("> {}\n\n", escape(&warning)));
+    }
     for card in cards(results) {
         s.push_str(&format!(
             "## {} ({} {}, size {})\n\n",
@@ -39,6 +42,12 @@ pub fn render(results: &Results) -> String {
         }
         if !card.verification.is_empty() {
             s.push_str(&format!("{}\n\n", escape(&card.verification)));
+        }
+        for remark in &card.remarks {
+            s.push_str(&format!("- {}\n", escape(remark)));
+        }
+        if !card.remarks.is_empty() {
+            s.push('\n');
         }
         if card.has_shaky {
             s.push_str(&format!("{}\n\n", super::card::SHAKY_NOTE));

@@ -5,6 +5,7 @@ pub mod card;
 pub mod compare;
 pub mod export;
 pub mod format;
+pub mod host;
 pub mod html;
 pub mod markdown;
 pub mod scaling;

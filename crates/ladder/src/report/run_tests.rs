@@ -43,3 +43,28 @@ fn an_unconfirmed_reference_has_nothing_to_fit() {
     assert!(text.contains("ok, unconfirmed"), "{text}");
     assert!(text.contains("nothing to fit"), "{text}");
 }
+
+#[test]
+fn the_card_flags_an_unstable_cell() {
+    let (r, _home) = crate::measure::run::tests::unstable_run();
+    let text = terminal::render(&r);
+    assert!(text.contains("unstable: PyPy on PyPy 3.9.16"), "{text}");
+    assert!(text.contains("its 3 worker processes disagree"), "{text}");
+    assert!(!text.contains("unstable: CPython"), "{text}");
+    let md = crate::report::markdown::render(&r);
+    assert!(md.contains("- unstable: PyPy"), "{md}");
+}
+
+#[test]
+fn the_pyperf_export_has_a_run_per_worker_process() {
+    let (r, _home) = speedups_run();
+    let suite = crate::report::export::pyperf(&r);
+    for bench in suite["benchmarks"].as_array().unwrap() {
+        let runs = bench["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 3, "{bench}");
+        assert!(
+            runs.iter()
+                .all(|run| run["values"].as_array().unwrap().len() == 7)
+        );
+    }
+}

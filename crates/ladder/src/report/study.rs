@@ -129,8 +129,12 @@ pub fn results(catalog: &Catalog) -> Results {
                 target_sample_ns: 0,
                 warmup_ns: 0,
                 timeout_ns: 0,
+                worker_processes: 1,
+                samples_floor: 0,
+                cell_budget_ns: 0,
             },
             fair: false,
+            seed: 0,
         },
         machine: Machine {
             cpu_model: "Apple M4 Pro (the study)".into(),
@@ -146,5 +150,8 @@ pub fn results(catalog: &Catalog) -> Results {
         rungs,
         benchmarks: catalog.benchmarks.iter().map(BenchmarkInfo::from).collect(),
         cells,
+        rounds: Vec::new(),
+        spot_n: Default::default(),
+        host: None,
     }
 }

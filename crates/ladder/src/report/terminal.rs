@@ -88,6 +88,9 @@ fn render_card(card: &Card, color: bool) -> String {
     if !card.verification.is_empty() {
         s.push_str(&format!("  {}\n", card.verification));
     }
+    for remark in &card.remarks {
+        s.push_str(&format!("  {remark}\n"));
+    }
     if card.has_shaky {
         s.push_str(&format!("  {}\n", super::card::SHAKY_NOTE));
     }
@@ -150,7 +153,7 @@ fn footer(results: &Results) -> String {
         .filter(|(_, n)| *n > 0)
         .map(|(st, n)| format!("{n} {}", st.as_str()))
         .collect();
-    format!(
+    let mut s = format!(
         "{} cells: {}. Floating point: {}. Machine: {} ({} cores), {}, kernel {}.\n",
         results.cells.len(),
         summary.join(", "),
@@ -159,5 +162,9 @@ fn footer(results: &Results) -> String {
         m.cores,
         m.os,
         m.kernel
-    )
+    );
+    for warning in super::host::warnings(results) {
+        s.push_str(&format!("{warning}\n"));
+    }
+    s
 }

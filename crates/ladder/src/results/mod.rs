@@ -1,5 +1,5 @@
-//! The results document: one versioned JSON file per run, rewritten atomically after every cell so that a crash
-//! or Ctrl-C loses nothing measured. Every report is a pure function of it.
+//! The results document: one versioned JSON file per run, rewritten atomically after every worker process so that
+//! a crash or Ctrl-C loses nothing measured. Every report is a pure function of it.
 
 use crate::catalog::{SizeName, Study};
 use anyhow::{Context, Result};
@@ -86,6 +86,8 @@ pub struct BuildInfo {
     pub wheel: Option<String>,
 }
 
+/// How a cell is measured. The sample counts and times are per worker process; a cell runs up to
+/// `worker_processes` of them, one per round.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimingPolicy {
     pub min_samples: u32,
@@ -94,7 +96,27 @@ pub struct TimingPolicy {
     pub max_time_ns: u64,
     pub target_sample_ns: u64,
     pub warmup_ns: u64,
+    /// Hard limit per worker process.
     pub timeout_ns: u64,
+    /// Worker processes per cell (`--processes`), each in its own round. 1 in documents from before rounds.
+    #[serde(default = "one")]
+    pub worker_processes: u32,
+    /// Samples a process keeps taking past `max_time_ns` (a median needs a few; with several processes the
+    /// processes supply them).
+    #[serde(default = "three")]
+    pub samples_floor: u32,
+    /// Once a cell's processes have taken this much wall time in all, it runs no more than two of them (0: no
+    /// limit), so a cell of 30-second calls does not take the run's whole budget.
+    #[serde(default)]
+    pub cell_budget_ns: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn three() -> u32 {
+    3
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,6 +133,10 @@ pub struct Settings {
     /// contraction); otherwise best effort, each rung as its experts ship it. Absent in older documents.
     #[serde(default)]
     pub fair: bool,
+    /// The run's one random seed (`--seed`): every round's order and the spot checks' n derive from it, so a run
+    /// can be repeated exactly.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 impl Settings {
@@ -201,6 +227,76 @@ impl Reference {
     }
 }
 
+/// One worker process of a cell: its own start-up, first call, warm-up and samples.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessRun {
+    /// The round it ran in (0 is the first).
+    pub round: u32,
+    /// Wall time per call of each sample, in ns.
+    pub samples_ns: Vec<f64>,
+    /// Calls per sample.
+    pub loops: u64,
+    pub first_call_ns: Option<u64>,
+    /// Median CPU time per call (all threads, and child processes for a multi-process rung).
+    pub cpu_ns: Option<f64>,
+    pub peak_rss_bytes: Option<u64>,
+    /// Wall time of the whole process, start-up and setup included.
+    pub process_wall_ns: Option<u64>,
+}
+
+/// How a cell's rung did at the run's spot-check n, a small n drawn at random for the run: an implementation whose
+/// output does not depend on n passes a check at one pinned n, and fails here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpotCheck {
+    pub n: u64,
+    pub outcome: SpotOutcome,
+    /// What was compared, or why nothing was.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpotOutcome {
+    /// Agrees with the baseline's output at that n.
+    Agrees,
+    /// This is the baseline: its output at that n (which differs from its output at the cell's n) is the reference.
+    Reference,
+    /// Differs from the baseline's output at that n, or equals its own output at another n: the cell is `wrong`.
+    Differs,
+    /// The run at that n crashed or timed out: the cell is `failed` or `timeout`.
+    Failed,
+    /// Not compared: the baseline gave no output at that n.
+    NotChecked,
+}
+
+/// What else the host was doing over a stretch of the run (a round, or the whole run so far).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct HostState {
+    /// The highest 1-minute load average seen (at the start and the end of the stretch): above the number of
+    /// cores, processes waited for a CPU.
+    pub load_avg_1m: f64,
+    /// The share of CPU time the hypervisor gave to other guests (`steal` in /proc/stat), 0 to 1.
+    pub steal_share: f64,
+    /// The share of CPU time spent idle waiting for I/O (`iowait` in /proc/stat), 0 to 1.
+    pub iowait_share: f64,
+}
+
+/// One round of a run: the next worker process of every cell still measuring, in an order shuffled for the
+/// round, so a drift of the host's speed hits every cell alike.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Round {
+    /// 0 is the first round.
+    pub index: u32,
+    /// The seed the order was shuffled with (derived from the run's `settings.seed`).
+    pub seed: u64,
+    pub started_at: String,
+    /// The cells in the order their processes ran (`benchmark/size/rung/runtime`).
+    pub order: Vec<String>,
+    /// The host over the round; absent where /proc cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostState>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     pub benchmark: String,
@@ -221,8 +317,16 @@ pub struct Cell {
     /// numeric sizes existed, when every check was against a pinned reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<Reference>,
-    /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`).
+    /// The rung's run at the run's spot-check n. Absent in documents from before spot checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot_check: Option<SpotCheck>,
+    /// Wall time per call of each sample, in ns (a sample of `loops` calls divided by `loops`): every process's
+    /// samples, in the order of `runs`.
     pub samples_ns: Vec<f64>,
+    /// Each worker process of the cell, with its own samples. Absent in documents from before rounds, whose
+    /// cells ran one process.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<ProcessRun>,
     pub loops: u64,
     pub median_ns: Option<f64>,
     pub ci95_ns: Option<[f64; 2]>,
@@ -232,6 +336,9 @@ pub struct Cell {
     pub mad_ns: Option<f64>,
     /// Spread too wide to rank this cell against a close neighbour.
     pub noisy: bool,
+    /// Its worker processes disagree far more than their samples do: the host's speed changed during the run.
+    #[serde(default)]
+    pub unstable: bool,
     pub speedup: Option<f64>,
     pub speedup_ci95: Option<[f64; 2]>,
     pub first_call_ns: Option<u64>,
@@ -274,6 +381,15 @@ impl Cell {
         size_label(self.size, self.n)
     }
 
+    /// Each worker process's samples; documents from before rounds hold one process, `samples_ns`.
+    pub fn process_samples(&self) -> Vec<Vec<f64>> {
+        if self.runs.is_empty() {
+            vec![self.samples_ns.clone()]
+        } else {
+            self.runs.iter().map(|r| r.samples_ns.clone()).collect()
+        }
+    }
+
     /// How this cell was verified; documents older than `reference` only ever checked against pinned values.
     /// The threads the implementation said it computed on (`ladder_info()`'s "threads"). The worker's own count
     /// also holds idle pool threads (JAX starts a dozen) and misses a pool shut down before the end, so an
@@ -311,7 +427,9 @@ impl Cell {
             verified: false,
             check: String::new(),
             reference: None,
+            spot_check: None,
             samples_ns: Vec::new(),
+            runs: Vec::new(),
             loops: 0,
             median_ns: None,
             ci95_ns: None,
@@ -319,6 +437,7 @@ impl Cell {
             min_ns: None,
             mad_ns: None,
             noisy: false,
+            unstable: false,
             speedup: None,
             speedup_ci95: None,
             first_call_ns: None,
@@ -360,6 +479,15 @@ pub struct Results {
     pub rungs: Vec<RungInfo>,
     pub benchmarks: Vec<BenchmarkInfo>,
     pub cells: Vec<Cell>,
+    /// The rounds run so far, in order. Absent in documents from before rounds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<Round>,
+    /// The host over the whole run so far; absent where /proc cannot be read, and in older documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostState>,
+    /// Benchmark -> the n its spot checks ran at (drawn from `settings.seed`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spot_n: BTreeMap<String, u64>,
 }
 
 /// What tells one ladder binary from another, so two results can be told apart by the ladder that made them.
@@ -405,7 +533,7 @@ impl Results {
     /// same benchmark, size and n (several numeric sizes are all `custom`).
     pub fn recompute_speedups(&mut self) {
         let baseline = self.baseline.clone();
-        let base_samples: BTreeMap<(String, SizeName, u64), Vec<f64>> = self
+        let base_samples: BTreeMap<(String, SizeName, u64), Vec<Vec<f64>>> = self
             .cells
             .iter()
             .filter(|c| {
@@ -413,12 +541,12 @@ impl Results {
                     && Some(&c.runtime) == baseline.as_ref()
                     && c.status == Status::Ok
             })
-            .map(|c| ((c.benchmark.clone(), c.size, c.n), c.samples_ns.clone()))
+            .map(|c| ((c.benchmark.clone(), c.size, c.n), c.process_samples()))
             .collect();
         for cell in &mut self.cells {
             let measured = match base_samples.get(&(cell.benchmark.clone(), cell.size, cell.n)) {
                 Some(base) if cell.status == Status::Ok => {
-                    crate::stats::speedup(base, &cell.samples_ns)
+                    crate::stats::speedup_runs(base, &cell.process_samples())
                 }
                 _ => None,
             };

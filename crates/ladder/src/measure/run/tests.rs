@@ -4,15 +4,38 @@ use crate::catalog::{Catalog, SizeName};
 use crate::measure::plan::tests::fake_runtime;
 use crate::measure::plan::{Selection, ToolPresence, build_plan};
 use crate::measure::worker::ProcessOutcome;
-use crate::results::Settings;
+use crate::results::{Settings, SpotOutcome};
 use crate::toolchain::discover::{Discovery, Implementation};
 use serde_json::json;
 
 const RIGHT: [f64; 2] = [-0.16907516382852447, -0.16908760523460595];
 
-/// Replays a scripted worker: what it says depends on the interpreter it was started with.
+/// Replays a scripted worker: what it says depends on the interpreter it was started with. `started` logs each
+/// process it was asked for (`python@n`), in order.
 struct MockExecutor {
     script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
+    started: std::cell::RefCell<Vec<String>>,
+}
+
+impl MockExecutor {
+    fn new(script: fn(&Job) -> (Vec<WorkerEvent>, Exit)) -> Self {
+        MockExecutor {
+            script,
+            started: Default::default(),
+        }
+    }
+
+    /// The timed processes started so far (not the spot checks').
+    fn timed(&self) -> Vec<String> {
+        timed(self.started.borrow().clone())
+    }
+}
+
+fn timed(started: Vec<String>) -> Vec<String> {
+    started
+        .into_iter()
+        .filter(|s| !s.starts_with("spot"))
+        .collect()
 }
 
 impl Executor for MockExecutor {
@@ -21,7 +44,38 @@ impl Executor for MockExecutor {
         job: &Job,
         on_event: &mut dyn FnMut(&WorkerEvent),
     ) -> anyhow::Result<ProcessOutcome> {
-        let (events, exit) = (self.script)(job);
+        // A spot check's process takes one sample with no warm-up.
+        let spot = if job.config.max_samples == 1 {
+            "spot "
+        } else {
+            ""
+        };
+        self.started
+            .borrow_mut()
+            .push(format!("{spot}{}@{}", job.python.display(), job.config.n));
+        let (mut events, exit) = (self.script)(job);
+        // Asked for a spot check, the worker makes one call at that n after its samples, as the script would
+        // answer at that n.
+        if let Some(n) = job.config.spot_n
+            && let Some(done) = events
+                .iter()
+                .position(|e| matches!(e, WorkerEvent::Done { .. }))
+        {
+            let mut at_n = job.clone();
+            at_n.config.n = n;
+            let value = (self.script)(&at_n).0.into_iter().find_map(|e| match e {
+                WorkerEvent::Output { value } => Some(value),
+                _ => None,
+            });
+            events.insert(
+                done,
+                WorkerEvent::SpotOutput {
+                    n,
+                    value,
+                    error: None,
+                },
+            );
+        }
         for ev in &events {
             on_event(ev);
         }
@@ -79,6 +133,17 @@ fn run_in_mode(
     script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
     fair: bool,
 ) -> (Results, tempfile::TempDir) {
+    let (results, home, _) = run_logged(script, fair, None);
+    (results, home)
+}
+
+/// A run of the tiny catalog at its quick size (`processes` overrides the size's worker processes), with the
+/// processes the executor was asked for, in order.
+fn run_logged(
+    script: fn(&Job) -> (Vec<WorkerEvent>, Exit),
+    fair: bool,
+    processes: Option<u32>,
+) -> (Results, tempfile::TempDir, Vec<String>) {
     let cat_dir = tiny_catalog();
     let cat = Catalog::load(cat_dir.path()).unwrap();
     let d = Discovery {
@@ -107,17 +172,22 @@ fn run_in_mode(
             headers: vec![],
         },
     );
-    let timing = crate::measure::policy::timing_for(SizeName::Quick, &Default::default()).unwrap();
+    let overrides = crate::measure::policy::TimingOverrides {
+        processes,
+        ..Default::default()
+    };
+    let timing = crate::measure::policy::timing_for(SizeName::Quick, &overrides).unwrap();
     let settings = Settings {
         sizes: Vec::new(),
         size: SizeName::Quick,
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
         fair,
+        seed: 7,
     };
     let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
-    let executor = MockExecutor { script };
+    let executor = MockExecutor::new(script);
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
     let json_path = home.path().join("results.json");
     runner.json_path = Some(json_path.clone());
@@ -127,7 +197,8 @@ fn run_in_mode(
     let on_disk = Results::read(&json_path).unwrap();
     assert_eq!(on_disk.cells.len(), results.cells.len());
     assert!(on_disk.finished_at.is_some());
-    (results, home)
+    let started = executor.started.take();
+    (results, home, started)
 }
 
 fn cell<'a>(r: &'a Results, rung: &str, runtime: &str) -> &'a Cell {
@@ -148,7 +219,10 @@ pub(crate) fn speedups_run() -> (Results, tempfile::TempDir) {
         } else {
             100
         };
-        (good_run(ms * 1_000_000, json!(RIGHT)), Exit::Code(0))
+        (
+            good_run(ms * 1_000_000, right_at(job.config.n)),
+            Exit::Code(0),
+        )
     })
 }
 
@@ -159,7 +233,14 @@ fn verified_cells_get_statistics_and_speedups() {
     for c in &r.cells {
         assert_eq!(c.status, Status::Ok, "{c:?}");
         assert!(c.verified);
-        assert_eq!(c.samples_ns.len(), 7);
+        // Three worker processes (quick's default), each with its own 7 samples, kept apart and pooled.
+        assert_eq!(c.runs.len(), 3);
+        assert!(c.runs.iter().all(|run| run.samples_ns.len() == 7));
+        assert_eq!(c.samples_ns.len(), 21);
+        assert_eq!(
+            c.runs.iter().map(|run| run.round).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
         assert_eq!(c.loops, 2);
     }
     let base = cell(&r, "cpython", "cpython-3.13");
@@ -167,13 +248,70 @@ fn verified_cells_get_statistics_and_speedups() {
     assert_eq!(base.speedup, Some(1.0));
     assert_eq!(base.first_call_ns, Some(200_000_000));
     assert_eq!(base.peak_rss_bytes, Some(10 << 20));
-    assert!(base.ci_level.unwrap() > 0.95);
+    assert!(base.ci_level.unwrap() >= 0.95);
     let pypy = cell(&r, "pypy", "pypy-3.9");
     let s = pypy.speedup.unwrap();
     assert!((s - 10.0).abs() < 1e-9, "{s}");
     let [lo, hi] = pypy.speedup_ci95.unwrap();
     assert!(lo <= s && s <= hi);
     assert!(cell(&r, "cpython", "cpython-3.12").speedup.unwrap() < 1.0);
+    // Every rung also ran once at the run's spot-check n, recorded, and agreed with the baseline there.
+    let spot = r.spot_n["nbody"];
+    assert!((500..1000).contains(&spot), "{spot}");
+    assert_eq!(
+        base.spot_check.as_ref().map(|s| (s.n, s.outcome)),
+        Some((spot, SpotOutcome::Reference))
+    );
+    assert_eq!(
+        pypy.spot_check.as_ref().unwrap().detail,
+        format!("spot check at n={spot}: agrees with cpython on cpython-3.13")
+    );
+}
+
+#[test]
+fn a_rung_whose_output_does_not_depend_on_n_is_wrong() {
+    // PyPy returns the pinned energies at every n; CPython 3.12 is right at the pinned n and off at others.
+    let (r, _home, started) = run_logged(
+        |job| {
+            let py = job.python.to_string_lossy().to_string();
+            let out = if py.ends_with("pypy3.9") {
+                json!(RIGHT)
+            } else if py.ends_with("3.12") && job.config.n != 1000 {
+                energies(job.config.n + 1)
+            } else {
+                right_at(job.config.n)
+            };
+            (good_run(1_000_000, out), Exit::Code(0))
+        },
+        false,
+        Some(3),
+    );
+    let spot = r.spot_n["nbody"];
+    let pypy = cell(&r, "pypy", "pypy-3.9");
+    assert_eq!(pypy.status, Status::Wrong);
+    assert!(!pypy.verified);
+    assert!(
+        pypy.reason.contains("does not depend on n"),
+        "{}",
+        pypy.reason
+    );
+    assert_eq!(
+        pypy.spot_check.as_ref().unwrap().outcome,
+        SpotOutcome::Differs
+    );
+    let off = cell(&r, "cpython", "cpython-3.12");
+    assert_eq!(off.status, Status::Wrong);
+    assert!(
+        off.reason.starts_with(&format!(
+            "spot check at n={spot}: differs from cpython on cpython-3.13"
+        )),
+        "{}",
+        off.reason
+    );
+    // A cell the spot check found wrong runs no more processes after it; its first process made the check.
+    assert_eq!(pypy.runs.len(), 1);
+    assert_eq!(started.iter().filter(|s| s.contains("pypy")).count(), 1);
+    assert_eq!(cell(&r, "cpython", "cpython-3.13").status, Status::Ok);
 }
 
 #[test]
@@ -278,9 +416,7 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
         },
     );
     let planned = &plan.cells[0];
-    let exec = MockExecutor {
-        script: |_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0)),
-    };
+    let exec = MockExecutor::new(|_| (good_run(1_000_000, json!(RIGHT)), Exit::Code(0)));
     let job = Job {
         python: "/fake/python".into(),
         worker: "/fake/worker.py".into(),
@@ -295,6 +431,9 @@ fn a_compiled_rung_that_imported_its_source_is_refused() {
             max_time_ns: 0,
             target_sample_ns: 0,
             warmup_ns: 0,
+            samples_floor: 3,
+            spot_n: None,
+            spot_data_path: String::new(),
         },
         env: vec![],
         timeout: Duration::from_secs(1),
@@ -387,21 +526,26 @@ fn run_sizes_with(
         baseline: baseline.map(|b| b.id.clone()),
         timing: timing.clone(),
         fair: false,
+        seed: 7,
     };
     let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
-    let executor = MockExecutor { script };
+    let executor = MockExecutor::new(script);
     let mut runner = Runner::new(&cat, &executor, home.path().to_path_buf(), timing);
     let saves = std::cell::Cell::new(0usize);
     let hook = |r: &Results| {
-        // The hook sees the document as saved: one more cell each time (plus the first and last saves).
-        assert!(r.cells.len() + 1 >= saves.get());
+        // Every save holds every worker process started so far: Ctrl-C at any point between two processes loses
+        // nothing measured.
+        let runs: usize = r.cells.iter().map(|c| c.runs.len()).sum();
+        assert_eq!(runs, executor.timed().len());
         saves.set(saves.get() + 1);
         Ok(())
     };
     runner.on_save = Some(&hook);
     runner.run(&plan, &mut results, &mut Quiet).unwrap();
-    assert_eq!(saves.get(), plan.cells.len() + 2);
+    // The first save, one after provisioning, one per process (and per cell found unmeasurable), one after the
+    // spot checks, the last.
+    assert!(saves.get() >= executor.timed().len() + 4);
     results
 }
 
@@ -410,6 +554,12 @@ fn cell_at<'a>(r: &'a Results, rung: &str, runtime: &str, n: u64) -> &'a Cell {
         .iter()
         .find(|c| c.rung == rung && c.runtime == runtime && c.n == n)
         .unwrap()
+}
+
+/// The pinned n-body energies at n = 1000 (quick), and energies that depend on n elsewhere: what a right
+/// implementation gives at a spot check's n.
+fn right_at(n: u64) -> serde_json::Value {
+    if n == 1000 { json!(RIGHT) } else { energies(n) }
 }
 
 /// n-body energies that depend on n, so a run at one n cannot pass for another.
@@ -542,7 +692,7 @@ fn fair_mode_reaches_every_worker_and_the_results() {
     let (r, _home) = run_in_mode(
         |job| {
             if says_fair(job) {
-                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+                (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0))
             } else {
                 (vec![], Exit::Code(3))
             }
@@ -566,7 +716,7 @@ fn fair_mode_reaches_every_worker_and_the_results() {
             if says_fair(job) {
                 (vec![], Exit::Code(3))
             } else {
-                (good_run(1_000_000, json!(RIGHT)), Exit::Code(0))
+                (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0))
             }
         },
         false,
@@ -578,4 +728,139 @@ fn fair_mode_reaches_every_worker_and_the_results() {
             .all(|c| c.status == Status::Ok)
     );
     assert!(r.settings.mode().starts_with("best effort"));
+}
+
+/// `/fake/cpython3.13@1000` for the cell labelled `nbody/quick/cpython/cpython-3.13`.
+fn started_as(label: &str) -> String {
+    let runtime = label.rsplit('/').next().unwrap();
+    format!("/fake/{}@1000", runtime.replace('-', ""))
+}
+
+#[test]
+fn processes_run_in_rounds_in_the_recorded_shuffled_orders() {
+    let script: fn(&Job) -> (Vec<WorkerEvent>, Exit) =
+        |job| (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0));
+    let (r, _home, started) = run_logged(script, false, Some(4));
+    let started = timed(started);
+    // Round r runs process r of every cell, in the order recorded for it.
+    assert_eq!(r.rounds.len(), 4);
+    let recorded: Vec<String> = r
+        .rounds
+        .iter()
+        .flat_map(|round| round.order.iter().map(|l| started_as(l)))
+        .collect();
+    assert_eq!(started, recorded);
+    let mut cells: Vec<String> = r
+        .cells
+        .iter()
+        .map(|c| started_as(&format!("x/{}", c.runtime)))
+        .collect();
+    cells.sort();
+    for (i, round) in r.rounds.iter().enumerate() {
+        assert_eq!(round.index, i as u32);
+        let mut order: Vec<String> = round.order.iter().map(|l| started_as(l)).collect();
+        order.sort();
+        assert_eq!(order, cells, "every cell once a round");
+    }
+    // Shuffled per round from the run's seed: not all rounds alike, and each round's seed is its own.
+    assert!(
+        r.rounds
+            .iter()
+            .any(|round| round.order != r.rounds[0].order)
+    );
+    assert!(r.rounds.windows(2).all(|w| w[0].seed != w[1].seed));
+    // The host's state is recorded per round and for the run (from /proc: load average, steal, iowait).
+    assert!(r.rounds.iter().all(|round| round.host.is_some()));
+    let host = r.host.unwrap();
+    assert!((0.0..=1.0).contains(&host.steal_share) && (0.0..=1.0).contains(&host.iowait_share));
+    // The same seed gives the same orders.
+    let (again, _home, started_again) = run_logged(script, false, Some(4));
+    let started_again = timed(started_again);
+    assert_eq!(started_again, started);
+    assert_eq!(again.rounds[3].order, r.rounds[3].order);
+}
+
+#[test]
+fn a_faulted_cell_runs_no_more_processes() {
+    let (r, _home, started) = run_logged(
+        |job| {
+            if job.python.to_string_lossy().ends_with("pypy3.9") {
+                (vec![], Exit::Code(1))
+            } else {
+                (good_run(1_000_000, right_at(job.config.n)), Exit::Code(0))
+            }
+        },
+        false,
+        Some(3),
+    );
+    let pypy = cell(&r, "pypy", "pypy-3.9");
+    assert_eq!(pypy.status, Status::Failed);
+    assert_eq!(pypy.runs.len(), 1);
+    assert_eq!(started.iter().filter(|s| s.contains("pypy")).count(), 1);
+    assert_eq!(cell(&r, "cpython", "cpython-3.12").runs.len(), 3);
+}
+
+/// A run where PyPy's three worker processes run at 10, 13 and 16 ms a call (the host's speed changing between
+/// them) while every CPython's processes agree.
+pub(crate) fn unstable_run() -> (Results, tempfile::TempDir) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PYPY_PROCESSES: AtomicU64 = AtomicU64::new(0);
+    let (r, home, _) = run_logged(
+        |job| {
+            let ms = if job.python.to_string_lossy().ends_with("pypy3.9") {
+                10 + 3 * (PYPY_PROCESSES.fetch_add(1, Ordering::SeqCst) % 3)
+            } else {
+                100
+            };
+            (
+                good_run(ms * 1_000_000, right_at(job.config.n)),
+                Exit::Code(0),
+            )
+        },
+        false,
+        Some(3),
+    );
+    (r, home)
+}
+
+#[test]
+fn processes_that_disagree_make_an_unstable_cell_with_a_wide_interval() {
+    let (r, _home) = unstable_run();
+    let pypy = cell(&r, "pypy", "pypy-3.9");
+    assert!(pypy.unstable, "{pypy:?}");
+    assert_eq!(pypy.status, Status::Ok);
+    let base = cell(&r, "cpython", "cpython-3.13");
+    assert!(!base.unstable);
+    let width = |c: &Cell| {
+        let [lo, hi] = c.speedup_ci95.unwrap();
+        hi / lo
+    };
+    // The interval spans the processes' disagreement: PyPy at 10-16 ms against 103 ms.
+    let [lo, hi] = pypy.speedup_ci95.unwrap();
+    assert!(lo < 103.0 / 16.0 && hi > 103.0 / 10.0, "[{lo}, {hi}]");
+    assert!(width(pypy) > 1.5 * width(cell(&r, "cpython", "cpython-3.12")));
+}
+
+#[test]
+fn a_rung_whose_first_process_gave_no_spot_check_gets_a_process_for_it() {
+    use crate::measure::plan::RunSize;
+    // PyPy crashes at n = 300, the cell whose first process would have made its spot check; its cell at n = 1000
+    // still runs, and a process of its own makes the check.
+    let r = run_sizes_with(
+        |job| {
+            let py = job.python.to_string_lossy().to_string();
+            if py.ends_with("pypy3.9") && job.config.n == 300 {
+                return (vec![], Exit::Signal(11));
+            }
+            (good_run(10_000_000, right_at(job.config.n)), Exit::Code(0))
+        },
+        &[RunSize::N(300), RunSize::N(1000)],
+    );
+    assert_eq!(cell_at(&r, "pypy", "pypy-3.9", 300).status, Status::Failed);
+    let pypy = cell_at(&r, "pypy", "pypy-3.9", 1000);
+    assert_eq!(pypy.status, Status::Ok);
+    assert_eq!(
+        pypy.spot_check.as_ref().map(|s| s.outcome),
+        Some(SpotOutcome::Agrees)
+    );
 }
