@@ -17,6 +17,7 @@ use super::card::labels;
 use super::format;
 use crate::catalog::SizeName;
 use crate::results::{Cell, Results, Status};
+use statrs::distribution::ContinuousCDF;
 use std::collections::BTreeMap;
 
 pub const ALPHA: f64 = 0.05;
@@ -119,28 +120,9 @@ impl Comparison {
     }
 }
 
-/// Standard normal upper tail, via erfc (Abramowitz-Stegun 7.1.26 is too coarse for small p; this uses the
-/// continued-fraction-free series of W. J. Cody's rational approximation through `erfc` below).
+/// Standard normal upper tail.
 fn normal_sf(z: f64) -> f64 {
-    0.5 * erfc(z / std::f64::consts::SQRT_2)
-}
-
-/// Complementary error function (Numerical Recipes' Chebyshev fit, relative error below 1.2e-7).
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    if x >= 0.0 { r } else { 2.0 - r }
+    statrs::distribution::Normal::standard().sf(z)
 }
 
 /// P(U <= u) under the null, exactly, for sample sizes m and n without ties: the recursion
