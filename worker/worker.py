@@ -293,6 +293,9 @@ def main():
             threads=threads,
             children=children,
             gc_enabled=gc.isenabled(),
+            # A free-threaded CPython re-enables the GIL when it imports an extension without free-threading
+            # support (unless PYTHON_GIL=0): the parent refuses such a run for a rung that asked for it off.
+            gil_enabled=getattr(sys, "_is_gil_enabled", lambda: True)(),
             mismatched_outputs=mismatches,
         )
         return 0

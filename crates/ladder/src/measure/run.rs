@@ -959,6 +959,7 @@ pub fn measure_cell(
     let mut spot = None;
     let mut error = None;
     let mut done = None;
+    let mut gil_enabled = None;
     let mut cpu = Vec::new();
     let min_samples = job.config.min_samples;
     let outcome = executor.execute(job, &mut |ev| match ev {
@@ -987,9 +988,11 @@ pub fn measure_cell(
             threads,
             children,
             gc_enabled,
+            gil_enabled: gil,
             mismatched_outputs,
             samples,
         } => {
+            gil_enabled = *gil;
             cell.threads = Some(*threads);
             cell.processes = Some(processes(*children, cell.impl_info.as_ref()));
             cell.gc_enabled = Some(*gc_enabled);
@@ -1053,9 +1056,24 @@ pub fn measure_cell(
             )
         }
     };
+    let (status, reason) = match gil_came_back(&job.env, gil_enabled) {
+        Some(why) if status == Status::Ok => (Status::Failed, why),
+        _ => (status, reason),
+    };
     cell.status = status;
     cell.reason = reason;
     Returned { output, spot }
+}
+
+/// A rung that asks for the GIL off (`PYTHON_GIL=0` in its env: the free-threaded rung) is measured only when the
+/// interpreter really ran without it; an extension module without free-threading support can turn it back on.
+fn gil_came_back(env: &[(String, String)], gil_enabled: Option<bool>) -> Option<String> {
+    let asked_off = env.iter().any(|(k, v)| k == "PYTHON_GIL" && v == "0");
+    (asked_off && gil_enabled == Some(true)).then(|| {
+        "the GIL was on when the worker finished, although the rung runs with PYTHON_GIL=0: the interpreter is not \
+         free-threaded, or an extension module turned the GIL back on (Python's RuntimeWarning in the log names it)"
+            .to_string()
+    })
 }
 
 /// How many processes did the work: the worker, plus the most children seen alive between samples, or what the

@@ -85,6 +85,9 @@ pub enum WorkerEvent {
         #[serde(default)]
         children: u32,
         gc_enabled: bool,
+        /// Whether the interpreter ran with the GIL at the end (`sys._is_gil_enabled()`; always on before 3.13).
+        #[serde(default)]
+        gil_enabled: Option<bool>,
         mismatched_outputs: u32,
     },
     Error {

@@ -120,6 +120,7 @@ fn good_run(per_call_ns: u64, output: serde_json::Value) -> Vec<WorkerEvent> {
         threads: 1,
         children: 0,
         gc_enabled: true,
+        gil_enabled: Some(true),
         mismatched_outputs: 0,
     });
     evs
@@ -381,6 +382,7 @@ fn outputs_that_drift_after_the_first_call_are_wrong() {
             threads: 1,
             children: 0,
             gc_enabled: true,
+            gil_enabled: Some(true),
             mismatched_outputs: 3,
         };
         (evs, Exit::Code(0))
@@ -863,4 +865,16 @@ fn a_rung_whose_first_process_gave_no_spot_check_gets_a_process_for_it() {
         pypy.spot_check.as_ref().map(|s| s.outcome),
         Some(SpotOutcome::Agrees)
     );
+}
+
+#[test]
+fn a_rung_that_asks_for_no_gil_fails_when_the_gil_came_back() {
+    let no_gil = vec![("PYTHON_GIL".to_string(), "0".to_string())];
+    let why = super::gil_came_back(&no_gil, Some(true)).unwrap();
+    assert!(why.contains("PYTHON_GIL=0"), "{why}");
+    assert!(super::gil_came_back(&no_gil, Some(false)).is_none());
+    // An older worker that did not say: nothing to refuse.
+    assert!(super::gil_came_back(&no_gil, None).is_none());
+    // A rung that does not ask for it off runs with the GIL, as it should.
+    assert!(super::gil_came_back(&[], Some(true)).is_none());
 }
