@@ -125,6 +125,7 @@ fn quick_ladder_every_rung_ok_and_verified() {
     }
     assert!(has("fannkuch-redux", "numba") && has("fannkuch-redux", "pythran"));
     assert!(has("mandelbrot", "numba") && has("mandelbrot", "numpy"));
+    assert!(has("mandelbrot", "multiprocessing") && has("binary-trees", "multiprocessing"));
     assert!(
         !has("json-pipeline", "pythran"),
         "pythran cannot express it"
