@@ -250,7 +250,7 @@ fn check_json(reference: &Value, output: &Value) -> Verdict {
         return Verdict::pass(match reference {
             Value::Object(m) => format!("all {} keys' values identical to the reference", m.len()),
             Value::Array(a) => format!("all {} items identical to the reference", a.len()),
-            other => format!("{} as the reference", short(other)),
+            other => format!("{}, identical to the reference", short(other)),
         });
     }
     Verdict::fail(first_difference(reference, output, "output"))

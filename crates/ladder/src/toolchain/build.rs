@@ -107,6 +107,14 @@ pub struct BuildRequest<'a> {
     pub link: &'a [String],
 }
 
+impl BuildRequest<'_> {
+    /// Whether the build follows the fair rules (no contraction): under `--fair`, and in both modes for a benchmark
+    /// whose output depends on each rounding, where a fused multiply-add would be a wrong answer, not a faster one.
+    fn fair_rules(&self) -> bool {
+        self.fair || self.bench.exact_rounding
+    }
+}
+
 pub fn module_name(impl_file: &str) -> String {
     Path::new(impl_file)
         .file_stem()
@@ -140,7 +148,7 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
         cc_program(),
         compiler_version(),
         cxx_program(),
-        c_flags(req.fair || req.bench.exact_rounding),
+        c_flags(req.fair_rules()),
         req.link,
     ));
     for f in files {
@@ -153,9 +161,7 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
 
 /// Builds (or finds the cached build of) one rung's implementation of one benchmark.
 pub fn build(req: &BuildRequest) -> Result<Built> {
-    // A benchmark whose output depends on each rounding is built under the fair rules (no contraction) in both
-    // modes: a fused multiply-add would be a wrong answer there, not a faster one.
-    let fair = req.fair || req.bench.exact_rounding;
+    let fair = req.fair_rules();
     let module = module_name(req.impl_file);
     if matches!(req.kind, BuildKind::None | BuildKind::Maturin) {
         // Plain modules run from the catalog; the Rust rung's extension lives in the venv (see `ensure_kernels`).
