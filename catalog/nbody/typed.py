@@ -1,9 +1,10 @@
-"""n-body, the `mypyc` rung: fully annotated Python that mypyc compiles to C.
+"""n-body, the `mypyc` rung's study tier: the plain program with type annotations, compiled by mypyc.
 
-Written for mypyc: each body is a native class with float attributes (compiled to a C struct
-of unboxed doubles), every local is typed `float` or `int`, the pair loop is two index loops
-over a `list[Body]` (no tuple unpacking, no iterator objects), and the distance uses
-math.sqrt, which mypyc turns into a C call, instead of `** -1.5`.
+This is the study's level of effort for mypyc: the Benchmarks Game data layout kept as it is (each body a list
+[x, y, z, vx, vy, vz, mass] of floats, the ten pairs precomputed as a list of body pairs), with every local
+annotated so mypyc can use C doubles for the arithmetic, and math.sqrt for the distance. The floats still live
+boxed inside Python lists, so every read and write of a coordinate goes through a list; typed_expert.py (the
+expert tier) replaces the lists with a native class.
 """
 from __future__ import annotations
 
@@ -15,96 +16,74 @@ SOLAR_MASS: float = 4.0 * PI * PI
 DAYS_PER_YEAR: float = 365.24
 DT: float = 0.01
 
-
-class Body:
-    x: float
-    y: float
-    z: float
-    vx: float
-    vy: float
-    vz: float
-    mass: float
-
-    def __init__(
-        self, x: float, y: float, z: float, vx: float, vy: float, vz: float, mass: float
-    ) -> None:
-        self.x = x
-        self.y = y
-        self.z = z
-        self.vx = vx
-        self.vy = vy
-        self.vz = vz
-        self.mass = mass
+# x, y, z (AU), vx, vy, vz (AU/day), mass (solar masses): Sun, Jupiter, Saturn, Uranus, Neptune
+_BODIES: List[List[float]] = [
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+    [4.84143144246472090e00, -1.16032004402742839e00, -1.03622044471123109e-01,
+     1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05,
+     9.54791938424326609e-04],
+    [8.34336671824457987e00, 4.12479856412430479e00, -4.03523417114321381e-01,
+     -2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05,
+     2.85885980666130812e-04],
+    [1.28943695621391310e01, -1.51111514016986312e01, -2.23307578892655734e-01,
+     2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05,
+     4.36624404335156298e-05],
+    [1.53796971148509165e01, -2.59193146099879641e01, 1.79258772950371181e-01,
+     2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05,
+     5.15138902046611451e-05],
+]
 
 
-def planet(x: float, y: float, z: float, vx: float, vy: float, vz: float, mass: float) -> Body:
-    return Body(
-        x, y, z, vx * DAYS_PER_YEAR, vy * DAYS_PER_YEAR, vz * DAYS_PER_YEAR, mass * SOLAR_MASS
-    )
+def make_system() -> List[List[float]]:
+    bodies: List[List[float]] = []
+    for row in _BODIES:
+        bodies.append([row[0], row[1], row[2],
+                       row[3] * DAYS_PER_YEAR, row[4] * DAYS_PER_YEAR, row[5] * DAYS_PER_YEAR,
+                       row[6] * SOLAR_MASS])
+    return bodies
 
 
-def make_system() -> List[Body]:
-    return [
-        Body(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, SOLAR_MASS),
-        planet(  # Jupiter
-            4.84143144246472090e00, -1.16032004402742839e00, -1.03622044471123109e-01,
-            1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05,
-            9.54791938424326609e-04,
-        ),
-        planet(  # Saturn
-            8.34336671824457987e00, 4.12479856412430479e00, -4.03523417114321381e-01,
-            -2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05,
-            2.85885980666130812e-04,
-        ),
-        planet(  # Uranus
-            1.28943695621391310e01, -1.51111514016986312e01, -2.23307578892655734e-01,
-            2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05,
-            4.36624404335156298e-05,
-        ),
-        planet(  # Neptune
-            1.53796971148509165e01, -2.59193146099879641e01, 1.79258772950371181e-01,
-            2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05,
-            5.15138902046611451e-05,
-        ),
-    ]
+def pairs_of(bodies: List[List[float]]) -> List[Tuple[List[float], List[float]]]:
+    pairs: List[Tuple[List[float], List[float]]] = []
+    i: int
+    j: int
+    for i in range(len(bodies)):
+        for j in range(i + 1, len(bodies)):
+            pairs.append((bodies[i], bodies[j]))
+    return pairs
 
 
-def offset_momentum(bodies: List[Body]) -> None:
+def offset_momentum(bodies: List[List[float]]) -> None:
     px: float = 0.0
     py: float = 0.0
     pz: float = 0.0
     for b in bodies:
-        px += b.vx * b.mass
-        py += b.vy * b.mass
-        pz += b.vz * b.mass
-    sun: Body = bodies[0]
-    sun.vx = -px / SOLAR_MASS
-    sun.vy = -py / SOLAR_MASS
-    sun.vz = -pz / SOLAR_MASS
+        px += b[3] * b[6]
+        py += b[4] * b[6]
+        pz += b[5] * b[6]
+    sun: List[float] = bodies[0]
+    sun[3] = -px / SOLAR_MASS
+    sun[4] = -py / SOLAR_MASS
+    sun[5] = -pz / SOLAR_MASS
 
 
-def energy(bodies: List[Body]) -> float:
+def energy(bodies: List[List[float]], pairs: List[Tuple[List[float], List[float]]]) -> float:
     e: float = 0.0
-    nb: int = len(bodies)
     dx: float
     dy: float
     dz: float
-    for i in range(nb):
-        b1: Body = bodies[i]
-        e += 0.5 * b1.mass * (b1.vx * b1.vx + b1.vy * b1.vy + b1.vz * b1.vz)
-        for j in range(i + 1, nb):
-            b2: Body = bodies[j]
-            dx = b1.x - b2.x
-            dy = b1.y - b2.y
-            dz = b1.z - b2.z
-            e -= b1.mass * b2.mass / math.sqrt(dx * dx + dy * dy + dz * dz)
+    for b in bodies:
+        e += 0.5 * b[6] * (b[3] * b[3] + b[4] * b[4] + b[5] * b[5])
+    for b1, b2 in pairs:
+        dx = b1[0] - b2[0]
+        dy = b1[1] - b2[1]
+        dz = b1[2] - b2[2]
+        e -= b1[6] * b2[6] / math.sqrt(dx * dx + dy * dy + dz * dz)
     return e
 
 
-def advance(bodies: List[Body], steps: int, dt: float) -> None:
-    nb: int = len(bodies)
-    i: int
-    j: int
+def advance(bodies: List[List[float]], pairs: List[Tuple[List[float], List[float]]],
+            steps: int, dt: float) -> None:
     dx: float
     dy: float
     dz: float
@@ -112,41 +91,38 @@ def advance(bodies: List[Body], steps: int, dt: float) -> None:
     mag: float
     m1: float
     m2: float
-    b1: Body
-    b2: Body
+    _: int
     for _ in range(steps):
-        for i in range(nb):
-            b1 = bodies[i]
-            for j in range(i + 1, nb):
-                b2 = bodies[j]
-                dx = b1.x - b2.x
-                dy = b1.y - b2.y
-                dz = b1.z - b2.z
-                d2 = dx * dx + dy * dy + dz * dz
-                mag = dt / (d2 * math.sqrt(d2))
-                m1 = b1.mass * mag
-                m2 = b2.mass * mag
-                b1.vx -= dx * m2
-                b1.vy -= dy * m2
-                b1.vz -= dz * m2
-                b2.vx += dx * m1
-                b2.vy += dy * m1
-                b2.vz += dz * m1
-        for b1 in bodies:
-            b1.x += dt * b1.vx
-            b1.y += dt * b1.vy
-            b1.z += dt * b1.vz
+        for b1, b2 in pairs:
+            dx = b1[0] - b2[0]
+            dy = b1[1] - b2[1]
+            dz = b1[2] - b2[2]
+            d2 = dx * dx + dy * dy + dz * dz
+            mag = dt / (d2 * math.sqrt(d2))
+            m1 = b1[6] * mag
+            m2 = b2[6] * mag
+            b1[3] -= dx * m2
+            b1[4] -= dy * m2
+            b1[5] -= dz * m2
+            b2[3] += dx * m1
+            b2[4] += dy * m1
+            b2[5] += dz * m1
+        for b in bodies:
+            b[0] += dt * b[3]
+            b[1] += dt * b[4]
+            b[2] += dt * b[5]
 
 
-def setup(n: int, data_path: str) -> Tuple[int, List[Body]]:
+def setup(n: int, data_path: str) -> Tuple[int, List[List[float]]]:
     bodies = make_system()
     offset_momentum(bodies)
     return (n, bodies)
 
 
-def run(state: Tuple[int, List[Body]]) -> List[float]:
+def run(state: Tuple[int, List[List[float]]]) -> List[float]:
     n, bodies = state
-    before: float = energy(bodies)
-    advance(bodies, n, DT)
-    after: float = energy(bodies)
+    pairs = pairs_of(bodies)
+    before: float = energy(bodies, pairs)
+    advance(bodies, pairs, n, DT)
+    after: float = energy(bodies, pairs)
     return [before, after]

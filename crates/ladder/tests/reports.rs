@@ -626,3 +626,92 @@ fn every_parallel_rung_is_in_the_wall_vs_cpu_chart_with_its_threads_or_processes
     let nbody = wall_cpu_chart(&page, "nbody-quick");
     assert!(nbody.contains("ran one thread in one process"), "{nbody}");
 }
+
+/// The fixture plus an expert numba cell on n-body: the study cell's samples at two thirds of the time, on two
+/// threads.
+fn with_expert_numba() -> Results {
+    let mut r = fixture();
+    let study = r
+        .cells
+        .iter()
+        .find(|c| c.benchmark == "nbody" && c.rung == "numba")
+        .unwrap()
+        .clone();
+    let mut expert = study.clone();
+    expert.tier = ladder::catalog::Tier::Expert;
+    let faster = |v: &mut Vec<f64>| v.iter_mut().for_each(|x| *x *= 2.0 / 3.0);
+    faster(&mut expert.samples_ns);
+    for run in &mut expert.runs {
+        faster(&mut run.samples_ns);
+    }
+    expert.median_ns = expert.median_ns.map(|m| m * 2.0 / 3.0);
+    expert.cpu_ns = expert.median_ns.map(|m| m * 1.8);
+    expert.impl_info = Some(serde_json::json!({"threads": 2, "parallel": true}));
+    let at = r
+        .cells
+        .iter()
+        .position(|c| c.benchmark == "nbody" && c.rung == "numba")
+        .unwrap();
+    r.cells.insert(at + 1, expert);
+    r.recompute_speedups();
+    r
+}
+
+#[test]
+fn a_rung_s_two_tiers_sit_side_by_side_with_what_the_effort_bought() {
+    let r = with_expert_numba();
+    let cards = ladder::report::card::cards(&r);
+    let card = cards.iter().find(|c| c.benchmark == "nbody").unwrap();
+    let numba: Vec<_> = card
+        .rows
+        .iter()
+        .filter(|row| row.rung.starts_with("Numba"))
+        .collect();
+    assert_eq!(numba.len(), 2, "{:?}", card.rows);
+    assert_eq!(
+        (numba[0].tier.as_str(), numba[1].tier.as_str()),
+        ("study", "expert")
+    );
+    // The study's figure stands beside the study tier only: it measured the rung at the study's effort.
+    assert!(!numba[0].study.is_empty());
+    assert!(numba[1].study.is_empty());
+    let (s, e) = (
+        numba[0].speedup_value.unwrap(),
+        numba[1].speedup_value.unwrap(),
+    );
+    assert!((e / s - 1.5).abs() < 0.01, "{s} -> {e}");
+    assert_eq!(card.effort.len(), 1, "{:?}", card.effort);
+    assert!(
+        card.effort[0].starts_with("Numba @njit: ")
+            && card.effort[0].contains("2 threads, 1.8 cpu/wall"),
+        "{}",
+        card.effort[0]
+    );
+    let text = terminal::render(&r);
+    assert!(text.contains("effort: Numba @njit: "), "{text}");
+    assert!(
+        text.contains("how it ran: numba@expert on cpython-3.13: parallel true, threads 2"),
+        "{text}"
+    );
+    let md = markdown::render(&r);
+    assert!(md.contains("| Rung | Tier | Runtime |"), "{md}");
+    assert!(md.contains("- effort: Numba @njit: "));
+    let page = html::render(&r);
+    assert!(page.contains("What the expert tier bought"));
+    assert!(
+        page.contains("Numba @njit · expert"),
+        "the chart labels the expert row"
+    );
+    let csv = export::csv(&r);
+    assert!(csv.lines().next().unwrap().contains("rung,tier,runtime"));
+    assert!(csv.contains(",numba,expert,cpython-3.13,"), "{csv}");
+    // compare pairs each tier with its own tier
+    let cmp = compare::compare(&r, &r);
+    let nbody = |rung: &str| {
+        cmp.pairs
+            .iter()
+            .filter(|p| p.benchmark == "nbody" && p.rung == rung)
+            .count()
+    };
+    assert_eq!((nbody("numba"), nbody("numba@expert")), (1, 1));
+}

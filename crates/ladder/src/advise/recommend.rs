@@ -122,7 +122,8 @@ impl<'a> Figures<'a> {
                 let pick = |want_rung: &str, runtime_minor: Option<&str>| {
                     cells
                         .iter()
-                        .filter(|c| c.rung == want_rung)
+                        // The study tier: what the rung gives at the effort a first port takes.
+                        .filter(|c| c.rung == want_rung && c.tier == crate::catalog::Tier::Study)
                         .filter(|c| {
                             runtime_minor.is_none_or(|m| c.runtime == format!("cpython-{m}"))
                         })

@@ -14,7 +14,8 @@ pub use embedded::{
     embedded_kernels_version, hex, materialize_embedded,
 };
 pub use model::{
-    Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector, Size, SizeName, Study,
+    Benchmark, BuildKind, Catalog, Expert, InputKind, Rung, RuntimeSelector, Size, SizeName, Study,
+    Tier,
 };
 pub use python_req::PythonReq;
 

@@ -52,6 +52,39 @@ impl fmt::Display for SizeName {
     }
 }
 
+/// The effort a cell's implementation was written with (issue 13's two tiers). Part of every cell's identity.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// The rung as the study used it: the approach its code and text describe (one thread unless the tool
+    /// threads by itself, idiomatic, the study's level of annotation). The study's figures stand beside this tier
+    /// only. Documents written before tiers existed are all this tier.
+    #[default]
+    Study,
+    /// The tool as its experts would ship it for this benchmark: its own parallelism, SIMD, its fast-math switch
+    /// where the checks still pass, and the benchmark's `EXPERT.md` ideas, the same in every tool.
+    Expert,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 2] = [Tier::Study, Tier::Expert];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Study => "study",
+            Tier::Expert => "expert",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuntimeSelector {
@@ -153,6 +186,10 @@ pub struct Rung {
     /// the newest CPython that satisfies it (the baseline when it does). See `python_req`.
     #[serde(default)]
     pub python: Option<String>,
+    /// The rung swaps the runtime and runs the plain code (CPython versions, PyPy, free-threaded, Nuitka): it has
+    /// one tier, the study's, and a benchmark's `[expert]` table may not name it.
+    #[serde(default)]
+    pub runtime_swap: bool,
 }
 
 impl Rung {
@@ -198,12 +235,72 @@ pub struct Benchmark {
     pub sources: BTreeMap<String, Vec<String>>,
     /// rung id -> why the rung cannot express this benchmark.
     pub not_expressed: BTreeMap<String, String>,
+    /// The expert tier; `[impl]`, `[sources]` and `[not_expressed]` above are the study tier.
+    pub expert: Expert,
     pub study: Option<Study>,
+}
+
+/// A benchmark's `[expert]` table: the implementations its experts would ship, and the ideas they may all use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expert {
+    /// A file in the benchmark's folder that describes the algorithm every expert implementation may use, so the
+    /// tier compares tools, not algorithms.
+    #[serde(default)]
+    pub algorithm: Option<String>,
+    /// rung id -> expert implementation file.
+    #[serde(default, rename = "impl")]
+    pub implementations: BTreeMap<String, String>,
+    /// rung id -> extra source files of the expert build.
+    #[serde(default)]
+    pub sources: BTreeMap<String, Vec<String>>,
+    /// rung id -> why the rung has no expert implementation of this benchmark.
+    #[serde(default)]
+    pub not_expressed: BTreeMap<String, String>,
+    /// Whether expert builds may use their tool's fast-math switch outside `--fair` (true unless the checks fail
+    /// with it: then `algorithm` says so).
+    #[serde(default = "yes")]
+    pub fast_math: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Expert {
+    fn default() -> Self {
+        Expert {
+            algorithm: None,
+            implementations: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            not_expressed: BTreeMap::new(),
+            fast_math: true,
+        }
+    }
 }
 
 impl Benchmark {
     pub fn size(&self, name: SizeName) -> Option<&Size> {
         self.sizes.iter().find(|s| s.name == name)
+    }
+
+    /// The file implementing a rung at a tier.
+    pub fn implementation(&self, rung: &str, tier: Tier) -> Option<&str> {
+        match tier {
+            Tier::Study => self.implementations.get(rung),
+            Tier::Expert => self.expert.implementations.get(rung),
+        }
+        .map(String::as_str)
+    }
+
+    /// The extra source files a rung's build at a tier needs.
+    pub fn sources(&self, rung: &str, tier: Tier) -> &[String] {
+        match tier {
+            Tier::Study => self.sources.get(rung),
+            Tier::Expert => self.expert.sources.get(rung),
+        }
+        .map(Vec::as_slice)
+        .unwrap_or_default()
     }
 }
 
@@ -262,6 +359,8 @@ struct BenchmarkFile {
     sources: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     not_expressed: BTreeMap<String, String>,
+    #[serde(default)]
+    expert: Expert,
     study: Option<Study>,
 }
 
@@ -402,6 +501,12 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
         ("impl", file.implementations.keys().collect::<Vec<_>>()),
         ("sources", file.sources.keys().collect()),
         ("not_expressed", file.not_expressed.keys().collect()),
+        ("expert.impl", file.expert.implementations.keys().collect()),
+        ("expert.sources", file.expert.sources.keys().collect()),
+        (
+            "expert.not_expressed",
+            file.expert.not_expressed.keys().collect(),
+        ),
     ] {
         for id in ids {
             if !rungs.iter().any(|r| &r.id == id) {
@@ -420,11 +525,49 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
             }
         }
     }
-    for (rung, file_name) in &file.implementations {
+    for rung in file.expert.implementations.keys() {
+        if rungs.iter().any(|r| &r.id == rung && r.runtime_swap) {
+            return Err(catalog_error(
+                &path,
+                &format!("expert.impl.{rung}"),
+                format!(
+                    "rung {rung:?} is a runtime swap (`runtime_swap = true` in rungs.toml): it runs the plain \
+                     code and has only the study tier"
+                ),
+            ));
+        }
+        if !file.implementations.contains_key(rung) {
+            return Err(catalog_error(
+                &path,
+                &format!("expert.impl.{rung}"),
+                format!("rung {rung:?} has an expert implementation but no study one in [impl]"),
+            ));
+        }
+    }
+    if let Some(doc) = &file.expert.algorithm
+        && !dir.join(doc).is_file()
+    {
+        return Err(catalog_error(
+            &path,
+            "expert.algorithm",
+            format!("{doc:?} does not exist in {}", dir.display()),
+        ));
+    }
+    let impl_files = file
+        .implementations
+        .iter()
+        .map(|(r, f)| (format!("impl.{r}"), f))
+        .chain(
+            file.expert
+                .implementations
+                .iter()
+                .map(|(r, f)| (format!("expert.impl.{r}"), f)),
+        );
+    for (field, file_name) in impl_files {
         if !dir.join(file_name).is_file() {
             return Err(catalog_error(
                 &path,
-                &format!("impl.{rung}"),
+                &field,
                 format!("{file_name:?} does not exist in {}", dir.display()),
             ));
         }
@@ -438,17 +581,27 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
         {
             return Err(catalog_error(
                 &path,
-                &format!("impl.{rung}"),
+                &field,
                 format!("{file_name:?}: the file's stem must be a Python module name"),
             ));
         }
     }
-    for (rung, files) in &file.sources {
+    let source_lists = file
+        .sources
+        .iter()
+        .map(|(r, f)| (format!("sources.{r}"), f))
+        .chain(
+            file.expert
+                .sources
+                .iter()
+                .map(|(r, f)| (format!("expert.sources.{r}"), f)),
+        );
+    for (field, files) in source_lists {
         for f in files {
             if !dir.join(f).is_file() {
                 return Err(catalog_error(
                     &path,
-                    &format!("sources.{rung}"),
+                    &field,
                     format!("{f:?} does not exist in {}", dir.display()),
                 ));
             }
@@ -467,6 +620,7 @@ pub(super) fn parse_benchmark(dir: &Path, rungs: &[Rung]) -> Result<Benchmark> {
         implementations: file.implementations,
         sources: file.sources,
         not_expressed: file.not_expressed,
+        expert: file.expert,
         study: file.study,
     })
 }

@@ -258,3 +258,130 @@ fn malformed_catalogs_name_the_file_and_the_field() {
     let empty = tempfile::tempdir().unwrap();
     assert!(error_of(empty.path()).contains("rungs.toml"));
 }
+
+/// The tiny catalog plus a rung with both tiers (`fast`: a study and an expert implementation of n-body) and PyPy
+/// marked as the runtime swap it is.
+pub(crate) fn tiny_catalog_with_expert() -> tempfile::TempDir {
+    let tmp = tiny_catalog();
+    let root = tmp.path();
+    edit(
+        &root.join("rungs.toml"),
+        "on = \"pypy\"\n",
+        "on = \"pypy\"\nruntime_swap = true\n",
+    );
+    let mut rungs = std::fs::read_to_string(root.join("rungs.toml")).unwrap();
+    rungs.push_str(
+        r#"
+[[rung]]
+id = "fast"
+title = "Fast"
+study_rung = "Rung 4"
+on = "baseline"
+build = "none"
+costs = "Effort"
+"#,
+    );
+    std::fs::write(root.join("rungs.toml"), rungs).unwrap();
+    let b = root.join("nbody");
+    for f in ["fast.py", "fast_expert.py"] {
+        std::fs::copy(b.join("baseline.py"), b.join(f)).unwrap();
+    }
+    std::fs::write(b.join("EXPERT.md"), "The ideas every expert may use.\n").unwrap();
+    let toml = b.join("benchmark.toml");
+    edit(
+        &toml,
+        "pypy = \"baseline.py\"\n",
+        "pypy = \"baseline.py\"\nfast = \"fast.py\"\n\n[expert]\nalgorithm = \"EXPERT.md\"\n\
+         [expert.impl]\nfast = \"fast_expert.py\"\n[expert.not_expressed]\n",
+    );
+    tmp
+}
+
+#[test]
+fn an_expert_table_gives_a_rung_its_second_implementation() {
+    let tmp = tiny_catalog_with_expert();
+    let cat = Catalog::load(tmp.path()).unwrap();
+    let b = cat.benchmark("nbody").unwrap();
+    assert_eq!(b.implementation("fast", Tier::Study), Some("fast.py"));
+    assert_eq!(
+        b.implementation("fast", Tier::Expert),
+        Some("fast_expert.py")
+    );
+    assert_eq!(b.implementation("cpython", Tier::Expert), None);
+    assert_eq!(b.expert.algorithm.as_deref(), Some("EXPERT.md"));
+    assert!(
+        b.expert.fast_math,
+        "fast-math is allowed unless a benchmark says otherwise"
+    );
+    assert!(cat.rung("pypy").unwrap().runtime_swap);
+    assert!(!cat.rung("fast").unwrap().runtime_swap);
+}
+
+#[test]
+fn a_bad_expert_table_names_its_field() {
+    // A runtime swap runs the plain code: it has no expert tier.
+    let tmp = tiny_catalog_with_expert();
+    let toml = tmp.path().join("nbody/benchmark.toml");
+    edit(
+        &toml,
+        "[expert.impl]\n",
+        "[expert.impl]\npypy = \"fast_expert.py\"\n",
+    );
+    let err = error_of(tmp.path());
+    assert!(
+        err.contains("expert.impl.pypy") && err.contains("runtime swap"),
+        "{err}"
+    );
+
+    // An expert implementation needs a study one to be measured against.
+    let tmp = tiny_catalog_with_expert();
+    let toml = tmp.path().join("nbody/benchmark.toml");
+    edit(&toml, "fast = \"fast.py\"\n", "");
+    let err = error_of(tmp.path());
+    assert!(
+        err.contains("expert.impl.fast") && err.contains("no study one"),
+        "{err}"
+    );
+
+    // Files that are not there, and fields that do not exist.
+    let tmp = tiny_catalog_with_expert();
+    let toml = tmp.path().join("nbody/benchmark.toml");
+    edit(&toml, "fast = \"fast_expert.py\"", "fast = \"gone.py\"");
+    let err = error_of(tmp.path());
+    assert!(
+        err.contains("expert.impl.fast") && err.contains("gone.py"),
+        "{err}"
+    );
+    let tmp = tiny_catalog_with_expert();
+    let toml = tmp.path().join("nbody/benchmark.toml");
+    edit(
+        &toml,
+        "algorithm = \"EXPERT.md\"",
+        "algorithm = \"IDEAS.md\"",
+    );
+    let err = error_of(tmp.path());
+    assert!(
+        err.contains("expert.algorithm") && err.contains("IDEAS.md"),
+        "{err}"
+    );
+    let tmp = tiny_catalog_with_expert();
+    let toml = tmp.path().join("nbody/benchmark.toml");
+    edit(
+        &toml,
+        "[expert.impl]\n",
+        "[expert.impl]\nnumba = \"fast_expert.py\"\n",
+    );
+    let err = error_of(tmp.path());
+    assert!(
+        err.contains("expert.impl.numba") && err.contains("no rung"),
+        "{err}"
+    );
+    let tmp = tiny_catalog_with_expert();
+    let toml = tmp.path().join("nbody/benchmark.toml");
+    edit(&toml, "algorithm = ", "threads = 2\nalgorithm = ");
+    let err = error_of(tmp.path());
+    assert!(
+        err.contains("benchmark.toml") && err.contains("threads"),
+        "{err}"
+    );
+}

@@ -3,7 +3,7 @@
 use super::outputs::{Outputs, check_output};
 use super::progress::TerminalProgress;
 use super::{CatalogArg, load_catalog};
-use crate::catalog::SizeName;
+use crate::catalog::{SizeName, Tier};
 use crate::error::UsageError;
 use crate::home::ladder_home;
 use crate::measure::header::new_results;
@@ -69,6 +69,11 @@ pub struct RunArgs {
     /// repeated exactly. Default: drawn from the clock.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Which implementations to measure: `study` (each rung as the study used it), `expert` (as its experts
+    /// would ship it: threads, SIMD, fast-math where the checks pass) or `all`. The baseline is always measured
+    /// at the study tier.
+    #[arg(long, default_value = "all", value_name = "TIER")]
+    pub tier: String,
     /// Every compiled rung under the same floating-point rules: no fast-math, no FMA contraction
     /// (-ffp-contract=off; Taichi fast_math off). Workers see LADDER_FAIR=1. Default: best effort.
     #[arg(long)]
@@ -77,6 +82,19 @@ pub struct RunArgs {
     /// interpreter) beside the results, one HTML page per benchmark.
     #[arg(long)]
     pub annotate: bool,
+}
+
+/// `--tier`: the tiers it names (`all`: both).
+pub fn parse_tier(s: &str) -> Result<Vec<Tier>> {
+    match s {
+        "all" => Ok(Tier::ALL.to_vec()),
+        "study" => Ok(vec![Tier::Study]),
+        "expert" => Ok(vec![Tier::Expert]),
+        other => Err(UsageError::new(format!(
+            "--tier {other}: unknown tier; valid tiers: study, expert, all"
+        ))
+        .into()),
+    }
 }
 
 fn parse_size(s: &str) -> Result<SizeName> {
@@ -132,6 +150,7 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
         rungs: args.rung.clone(),
         size: Some(size),
         n: None,
+        tiers: parse_tier(&args.tier)?,
     };
     plan::validate_selection(&catalog, &selection)?;
     args.outputs.check()?;
@@ -165,6 +184,7 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
         timing: timing.clone(),
         fair: args.fair,
         seed: args.seed.unwrap_or_else(clock_seed),
+        tiers: selection.tiers.clone(),
     };
     let mut results = new_results(&catalog, &discovery, baseline, settings, &found_tools);
     let results_dir = home.join("results");
@@ -172,8 +192,8 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
     let kept = results_dir.join(format!("run-{}.json", results.started_at.replace(':', "")));
     let json_path = args.json.clone().unwrap_or_else(|| kept.clone());
     eprintln!(
-        "ladder: {} cells x {} worker processes in interleaved rounds (seed {}), size {}, baseline {}, floating \
-         point {}; results -> {}",
+        "ladder: {} cells x {} worker processes in interleaved rounds (seed {}), size {}, tier {}, baseline {}, \
+         floating point {}; results -> {}",
         plan.cells.len(),
         timing.worker_processes,
         results.settings.seed,
@@ -182,6 +202,7 @@ pub fn exec(args: RunArgs) -> Result<ExitCode> {
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join(", "),
+        args.tier,
         baseline.map(|b| b.id.as_str()).unwrap_or("none found"),
         if args.fair { "fair" } else { "best effort" },
         json_path.display()

@@ -319,7 +319,15 @@ pub fn prepare(
         // it would ship.
         let info = match compiler {
             Compiler::Mypyc => build_mypyc(venv, &build_dir, &impl_file, &log, false),
-            Compiler::Cython => build_cython(venv, &build_dir, &impl_file, &log, false, false),
+            Compiler::Cython => build_cython(
+                venv,
+                &build_dir,
+                &impl_file,
+                &log,
+                false,
+                false,
+                Default::default(),
+            ),
         }
         .with_context(|| {
             // The compiler's own error lines say why; the command line the log starts with does not.

@@ -1,7 +1,7 @@
 //! The plan: which cells a run measures, from the catalog, the flags and the runtimes found. Cells that cannot
 //! run here are planned too, as unavailable with the reason and the command that gets what is missing.
 
-use crate::catalog::{Benchmark, BuildKind, Catalog, Rung, RuntimeSelector, SizeName};
+use crate::catalog::{Benchmark, BuildKind, Catalog, Rung, RuntimeSelector, SizeName, Tier};
 use crate::error::UsageError;
 use crate::toolchain::discover::{Discovery, Implementation, Runtime};
 use anyhow::Result;
@@ -15,6 +15,8 @@ pub struct PlannedCell {
     pub runtime_label: String,
     pub size: SizeName,
     pub n: u64,
+    /// Which of the rung's implementations: the study's or the expert's.
+    pub tier: Tier,
     /// Set when the cell cannot run here: (reason, command that gets it).
     pub unavailable: Option<(String, Option<String>)>,
 }
@@ -34,6 +36,14 @@ pub struct Selection {
     /// A number of work units from `--sizes` (overrides `size`): each benchmark runs at this n, as its named size
     /// when one has exactly this n (pinned reference), else as `custom` (cross-checked against the baseline).
     pub n: Option<u64>,
+    /// The tiers to measure (`--tier`); empty means both.
+    pub tiers: Vec<Tier>,
+}
+
+impl Selection {
+    fn wants(&self, tier: Tier) -> bool {
+        self.tiers.is_empty() || self.tiers.contains(&tier)
+    }
 }
 
 /// One entry of `--sizes`: a catalog size, or a number of the benchmark's work units (n-body steps,
@@ -121,12 +131,14 @@ pub fn build_plan_sizes(
             !plan.cells.iter().any(|p| {
                 p.bench == c.bench
                     && p.rung == c.rung
+                    && p.tier == c.tier
                     && p.runtime_label == c.runtime_label
                     && p.n == c.n
             })
         });
         let is_base = |c: &PlannedCell| {
             c.rung == "cpython"
+                && c.tier == Tier::Study
                 && baseline.is_some_and(|b| c.runtime.as_ref().is_some_and(|r| r.id == b.id))
         };
         // Stable sort: within a benchmark at a custom n the baseline goes first, the rest keep ladder order.
@@ -391,40 +403,51 @@ pub fn build_plan(
             }
         };
         for rung in catalog.rungs.iter().filter(|r| wanted_rung(r, bench)) {
-            if bench.not_expressed.contains_key(&rung.id)
-                || !bench.implementations.contains_key(&rung.id)
-            {
+            if bench.not_expressed.contains_key(&rung.id) {
                 continue;
             }
+            // The baseline is always measured at the study tier: every speedup is against it.
+            let is_baseline = rung.id == "cpython";
+            let tiers: Vec<Tier> = Tier::ALL
+                .into_iter()
+                .filter(|t| bench.implementation(&rung.id, *t).is_some())
+                .filter(|t| sel.wants(*t) || (is_baseline && *t == Tier::Study))
+                .collect();
             let restrict_cpython =
-                rung.id == "cpython" && sel.rungs.as_ref().is_some_and(|l| !l.contains(&rung.id));
+                is_baseline && sel.rungs.as_ref().is_some_and(|l| !l.contains(&rung.id));
             let runtimes = runtimes_for(rung, discovery, baseline);
-            if runtimes.is_empty() {
-                plan.cells.push(PlannedCell {
-                    bench: bench.id.clone(),
-                    rung: rung.id.clone(),
-                    runtime: None,
-                    runtime_label: rung.id.clone(),
-                    size,
-                    n,
-                    unavailable: Some((no_runtime_reason(rung, discovery), rung.get.clone())),
-                });
-                continue;
-            }
-            for rt in runtimes {
-                // Only the baseline is measured for a rung the user did not ask for.
-                if restrict_cpython && Some(rt.id.as_str()) != baseline.map(|b| b.id.as_str()) {
+            for tier in tiers {
+                // A baseline brought in only for the speedups (its rung or tier not asked for) runs only on
+                // the baseline runtime.
+                let only_baseline = restrict_cpython || (is_baseline && !sel.wants(tier));
+                if runtimes.is_empty() {
+                    plan.cells.push(PlannedCell {
+                        bench: bench.id.clone(),
+                        rung: rung.id.clone(),
+                        runtime: None,
+                        runtime_label: rung.id.clone(),
+                        size,
+                        n,
+                        tier,
+                        unavailable: Some((no_runtime_reason(rung, discovery), rung.get.clone())),
+                    });
                     continue;
                 }
-                plan.cells.push(PlannedCell {
-                    bench: bench.id.clone(),
-                    rung: rung.id.clone(),
-                    runtime: Some(rt.clone()),
-                    runtime_label: rt.id.clone(),
-                    size,
-                    n,
-                    unavailable: rung_blocker(rung, rt, &tools),
-                });
+                for rt in &runtimes {
+                    if only_baseline && Some(rt.id.as_str()) != baseline.map(|b| b.id.as_str()) {
+                        continue;
+                    }
+                    plan.cells.push(PlannedCell {
+                        bench: bench.id.clone(),
+                        rung: rung.id.clone(),
+                        runtime: Some((*rt).clone()),
+                        runtime_label: rt.id.clone(),
+                        size,
+                        n,
+                        tier,
+                        unavailable: rung_blocker(rung, rt, &tools),
+                    });
+                }
             }
         }
     }

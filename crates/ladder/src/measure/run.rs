@@ -8,8 +8,8 @@ use super::plan::{Plan, PlannedCell};
 use super::spot;
 use super::verify;
 use super::worker::{Executor, Exit, Job, WorkerConfig, WorkerEvent};
-use crate::catalog::SizeName;
 use crate::catalog::{Benchmark, BuildKind, Catalog, InputKind, Rung, RuntimeSelector};
+use crate::catalog::{SizeName, Tier};
 use crate::results::{Cell, ProcessRun, Reference, Results, Round, Status, TimingPolicy};
 use crate::stats;
 use crate::toolchain::build::{self, BuildInfo, BuildRequest};
@@ -505,6 +505,7 @@ impl<'a> Runner<'a> {
 
     fn is_baseline_cell(planned: &PlannedCell, results: &Results) -> bool {
         planned.rung == BASELINE_RUNG
+            && planned.tier == Tier::Study
             && planned
                 .runtime
                 .as_ref()
@@ -583,12 +584,14 @@ impl<'a> Runner<'a> {
         }
         // Only another implementation confirms the reference: CPython 3.12 or PyPy running the baseline's own
         // file agreeing with it says little about the code being right.
-        let file = |rung: &str| {
+        let file = |rung: &str, tier: Tier| {
             self.catalog
                 .benchmark(&planned.bench)
-                .and_then(|b| b.implementations.get(rung).cloned())
+                .and_then(|b| b.implementation(rung, tier).map(str::to_string))
         };
-        if file(&cell.rung).is_none() || file(&cell.rung) == file(BASELINE_RUNG) {
+        if file(&cell.rung, cell.tier).is_none()
+            || file(&cell.rung, cell.tier) == file(BASELINE_RUNG, Tier::Study)
+        {
             return;
         }
         if let Some(r) = self.cross_refs.get(&key)
@@ -646,16 +649,19 @@ impl<'a> Runner<'a> {
         };
         let prepared = self.prepare(rung, runtime, results, progress)?;
         let impl_file = bench
-            .implementations
-            .get(&rung.id)
+            .implementation(&rung.id, planned.tier)
             .ok_or_else(|| failed(Status::Failed, anyhow::anyhow!("no implementation file")))?;
         if rung.build != BuildKind::None && rung.build != BuildKind::Maturin {
-            progress.step(&format!("building {} for {}", rung.id, bench.id));
+            progress.step(&format!(
+                "building {} for {} ({} tier)",
+                rung.id, bench.id, planned.tier
+            ));
         }
         let built = build::build(&BuildRequest {
             home: &self.home,
             kind: rung.build,
             rung: &rung.id,
+            tier: planned.tier,
             bench,
             impl_file,
             python: &prepared.python,
@@ -703,9 +709,18 @@ impl<'a> Runner<'a> {
                 spot_data_path: String::new(),
             },
             env: [
+                // Numba's cache key leaves out `fastmath`, so each floating-point mode keeps its own folder:
+                // a fair run must never load code compiled with fast-math.
                 (
                     "NUMBA_CACHE_DIR".to_string(),
-                    self.home.join("numba-cache").display().to_string(),
+                    self.home
+                        .join(if self.fair {
+                            "numba-cache-fair"
+                        } else {
+                            "numba-cache"
+                        })
+                        .display()
+                        .to_string(),
                 ),
                 // Where JIT rungs (JAX, Taichi) keep their compiled kernels between runs.
                 (
@@ -837,22 +852,29 @@ pub fn ensure_events(home: &Path, n: u64) -> Result<PathBuf> {
 
 /// An empty cell for a planned one.
 fn new_cell(planned: &PlannedCell) -> Cell {
-    Cell::new(
-        &planned.bench,
-        &planned.rung,
-        &planned.runtime_label,
-        planned.size,
-        planned.n,
-    )
+    Cell {
+        tier: planned.tier,
+        ..Cell::new(
+            &planned.bench,
+            &planned.rung,
+            &planned.runtime_label,
+            planned.size,
+            planned.n,
+        )
+    }
 }
 
-/// `benchmark/size/rung/runtime`: how a round's order names a cell.
+/// `benchmark/size/rung/runtime` (`rung@expert` for the expert tier): how a round's order names a cell.
 fn label(planned: &PlannedCell) -> String {
     format!(
-        "{}/{}/{}/{}",
+        "{}/{}/{}{}/{}",
         planned.bench,
         crate::results::size_label(planned.size, planned.n),
         planned.rung,
+        match planned.tier {
+            Tier::Study => "",
+            Tier::Expert => "@expert",
+        },
         planned.runtime_label
     )
 }

@@ -2,12 +2,14 @@
 //! and Markdown renderers only lay these rows out.
 
 use super::format;
-use crate::catalog::SizeName;
+use crate::catalog::{SizeName, Tier};
 use crate::results::{Cell, Reference, Results, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub rung: String,
+    /// `study` or `expert`.
+    pub tier: String,
     pub runtime: String,
     pub median: String,
     pub speedup: String,
@@ -36,6 +38,11 @@ pub struct Card {
     pub notes: Vec<String>,
     /// Rungs that cannot express this benchmark, with why.
     pub not_expressed: Vec<(String, String)>,
+    /// Rungs with no expert implementation of this benchmark, with why.
+    pub no_expert: Vec<(String, String)>,
+    /// What each rung's expert tier bought over its study tier on the same runtime, one line per rung
+    /// ("Numba @njit: 111x -> 240x with the expert tier, 2 threads").
+    pub effort: Vec<String>,
     /// How each measured implementation ran, from its `ladder_info()` (SIMD path, threads, fast-math, ...):
     /// (rung on runtime, "key value, ...").
     pub how_it_ran: Vec<(String, String)>,
@@ -114,7 +121,9 @@ fn verification(cells: &[&Cell], n: u64) -> String {
 pub const SHAKY_NOTE: &str = "≈: the interval covers less than 95% (fewer than 6 samples; see ci_level in the JSON) or \
                               the spread exceeds ±5%: do not rank such a row against a close neighbour";
 
-pub(crate) fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String) {
+/// Ladder order: rungs as the catalog orders them, runtimes by version, and a rung's study tier just above its
+/// expert tier, so the two read as a pair.
+pub(crate) fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u64>, String, Tier) {
     let rank = results
         .rungs
         .iter()
@@ -131,7 +140,7 @@ pub(crate) fn runtime_sort_key(results: &Results, cell: &Cell) -> (usize, Vec<u6
                 .collect()
         })
         .unwrap_or_default();
-    (rank, version, cell.runtime.clone())
+    (rank, version, cell.runtime.clone(), cell.tier)
 }
 
 /// One card per benchmark and size, in the order the benchmarks were run.
@@ -174,6 +183,12 @@ pub fn cards(results: &Results) -> Vec<Card> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                no_expert: bench
+                    .expert_not_expressed
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                effort: effort(results, &cells),
                 how_it_ran: cells.iter().filter_map(|c| how_it_ran(c)).collect(),
             });
         }
@@ -208,6 +223,42 @@ fn remarks(results: &Results, c: &Cell) -> Vec<String> {
     out
 }
 
+/// For each expert cell that is ok beside an ok study cell of the same rung and runtime: what the extra effort
+/// bought, as the two speedups (wall time) and what the expert ran on.
+fn effort(results: &Results, cells: &[&Cell]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for expert in cells
+        .iter()
+        .filter(|c| c.tier == Tier::Expert && c.status == Status::Ok)
+    {
+        let Some(study) = cells.iter().find(|c| {
+            c.tier == Tier::Study
+                && c.rung == expert.rung
+                && c.runtime == expert.runtime
+                && c.status == Status::Ok
+        }) else {
+            continue;
+        };
+        let (Some(s), Some(e)) = (study.speedup, expert.speedup) else {
+            continue;
+        };
+        let (title, _) = labels(results, study);
+        let cores = match (expert.cpu_ns, expert.median_ns, expert.working_threads()) {
+            (Some(cpu), Some(wall), Some(t)) if wall > 0.0 && t > 1 => {
+                format!(", {t} threads, {:.1} cpu/wall", cpu / wall)
+            }
+            _ => ", one thread".to_string(),
+        };
+        lines.push(format!(
+            "{title}: {} -> {} with the expert tier ({} the study tier's time{cores})",
+            format::ratio(s),
+            format::ratio(e),
+            format::ratio(e / s),
+        ));
+    }
+    lines
+}
+
 /// A cell's `ladder_info()` as "key value" pairs, for the card; `None` when the implementation gave none.
 /// Only short scalar values are shown (a module's path is in the JSON).
 fn how_it_ran(c: &Cell) -> Option<(String, String)> {
@@ -224,7 +275,12 @@ fn how_it_ran(c: &Cell) -> Option<(String, String)> {
             Some(format!("{key} {text}"))
         })
         .collect();
-    (!pairs.is_empty()).then(|| (format!("{} on {}", c.rung, c.runtime), pairs.join(", ")))
+    (!pairs.is_empty()).then(|| {
+        (
+            format!("{} on {}", c.rung_label(), c.runtime),
+            pairs.join(", "),
+        )
+    })
 }
 
 /// The study's figure for this cell's rung (and, for the interpreter rungs, its Python version): (ms, speedup
@@ -248,18 +304,27 @@ pub(crate) fn study_figure(
     } else {
         None
     };
+    // The study measured each rung at its own level of effort: its figure stands beside the study tier only.
+    if c.tier != Tier::Study {
+        return None;
+    }
     bench.study.as_ref()?.figure(&c.rung, key)
 }
 
-/// The rung's title and the runtime's display name of a cell, as the report card shows them.
+/// The rung's title (with " · expert" for the expert tier) and the runtime's display name of a cell, as the
+/// report card shows them.
 pub(crate) fn labels(results: &Results, c: &Cell) -> (String, String) {
+    let title = results
+        .rungs
+        .iter()
+        .find(|r| r.id == c.rung)
+        .map(|r| r.title.clone())
+        .unwrap_or_else(|| c.rung.clone());
     (
-        results
-            .rungs
-            .iter()
-            .find(|r| r.id == c.rung)
-            .map(|r| r.title.clone())
-            .unwrap_or_else(|| c.rung.clone()),
+        match c.tier {
+            Tier::Study => title,
+            Tier::Expert => format!("{title} · expert"),
+        },
         results
             .runtimes
             .iter()
@@ -324,7 +389,9 @@ fn row(
             notes.push(format!(
                 "{} on {}: its output is the reference at n={} (none is pinned) and no other rung reproduced it: \
                  unconfirmed, so not plotted",
-                c.rung, c.runtime, c.n
+                c.rung_label(),
+                c.runtime,
+                c.n
             ));
             format!("ok, unconfirmed [{}]", notes.len())
         }
@@ -332,7 +399,7 @@ fn row(
         (other, _) => {
             let mut note = format!(
                 "{} {} on {}: {}",
-                c.rung,
+                c.rung_label(),
                 other.as_str(),
                 c.runtime,
                 c.reason
@@ -355,6 +422,7 @@ fn row(
         rung: rung
             .map(|r| r.title.clone())
             .unwrap_or_else(|| c.rung.clone()),
+        tier: c.tier.to_string(),
         runtime: runtime
             .map(|r| r.display_name())
             .unwrap_or_else(|| c.runtime.clone()),
@@ -386,8 +454,9 @@ fn row(
     }
 }
 
-pub const HEADERS: [&str; 10] = [
+pub const HEADERS: [&str; 11] = [
     "Rung",
+    "Tier",
     "Runtime",
     "Median [95% CI]",
     "Speedup",
@@ -400,9 +469,10 @@ pub const HEADERS: [&str; 10] = [
 ];
 
 impl Row {
-    pub fn cells(&self) -> [&str; 10] {
+    pub fn cells(&self) -> [&str; 11] {
         [
             &self.rung,
+            &self.tier,
             &self.runtime,
             &self.median,
             &self.speedup,

@@ -252,8 +252,11 @@ fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
             Some(_) => Verdict::Faster,
         }
     };
-    let is_baseline =
-        |doc: &Results, c: &Cell| c.rung == "cpython" && doc.baseline.as_ref() == Some(&c.runtime);
+    let is_baseline = |doc: &Results, c: &Cell| {
+        c.rung == "cpython"
+            && c.tier == crate::catalog::Tier::Study
+            && doc.baseline.as_ref() == Some(&c.runtime)
+    };
     let speedup_a = match (a.speedup, a.speedup_ci95) {
         (Some(sp), Some(ci)) if !is_baseline(a_doc, a) && a.status == Status::Ok => Some((sp, ci)),
         _ => None,
@@ -265,7 +268,7 @@ fn pair(a_doc: &Results, a: &Cell, b_doc: &Results, b: &Cell) -> Pair {
         speedup_a,
         speedup_b,
         benchmark: a.benchmark.clone(),
-        rung: a.rung.clone(),
+        rung: a.rung_label(),
         size: a.size,
         n: a.n,
         label_a: label(a_doc, a),
@@ -339,7 +342,7 @@ type Key = (String, String, String, SizeName, u64);
 fn key(c: &Cell) -> Key {
     (
         c.benchmark.clone(),
-        c.rung.clone(),
+        c.rung_label(),
         c.runtime.clone(),
         c.size,
         c.n,
@@ -369,7 +372,7 @@ pub fn compare(a: &Results, b: &Results) -> Comparison {
         .filter(|c| !used_b.contains(&key(c)))
         .collect();
     // Second pass: the same rung on different runtimes, when that is unambiguous on both sides.
-    let loose = |c: &Cell| (c.benchmark.clone(), c.rung.clone(), c.size, c.n);
+    let loose = |c: &Cell| (c.benchmark.clone(), c.rung_label(), c.size, c.n);
     let mut matched_b: Vec<bool> = vec![false; left_b.len()];
     for c in left_a {
         let same_a = a.cells.iter().filter(|x| loose(x) == loose(c)).count();

@@ -11,7 +11,7 @@ fn name(c: &crate::results::Cell) -> String {
         "{}[{}]/{}/{}",
         c.benchmark,
         c.size_label(),
-        c.rung,
+        c.rung_label(),
         c.runtime
     )
 }
@@ -50,7 +50,7 @@ pub fn pyperf(results: &Results) -> Value {
                     "name": name(c),
                     "unit": "second",
                     "loops": c.loops.max(1),
-                    "description": format!("ladder {} x {} on {}, n={}", c.benchmark, c.rung, c.runtime, c.n),
+                    "description": format!("ladder {} x {} on {}, n={}", c.benchmark, c.rung_label(), c.runtime, c.n),
                 },
                 "runs": runs,
             })
@@ -73,7 +73,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-pub const CSV_HEADER: &str = "benchmark,size,n,rung,runtime,status,verified,median_ns,ci95_lo_ns,ci95_hi_ns,ci_level,min_ns,mad_ns,speedup,speedup_ci95_lo,speedup_ci95_hi,first_call_ns,peak_rss_bytes,cpu_ns,threads,loops,samples_ns,reason,reference";
+pub const CSV_HEADER: &str = "benchmark,size,n,rung,tier,runtime,status,verified,median_ns,ci95_lo_ns,ci95_hi_ns,ci_level,min_ns,mad_ns,speedup,speedup_ci95_lo,speedup_ci95_hi,first_call_ns,peak_rss_bytes,cpu_ns,threads,loops,samples_ns,reason,reference";
 
 /// One row per cell, RFC 4180 quoting by the `csv` crate (reasons hold commas, quotes and newlines).
 pub fn csv(results: &Results) -> String {
@@ -87,6 +87,7 @@ pub fn csv(results: &Results) -> String {
             c.size.to_string(),
             c.n.to_string(),
             c.rung.clone(),
+            c.tier.to_string(),
             c.runtime.clone(),
             c.status.as_str().to_string(),
             c.verified.to_string(),

@@ -235,12 +235,27 @@ fn cell_table(card: &Card, s: &mut String) {
     if card.has_shaky {
         let _ = write!(s, r#"<p class="note">{}</p>"#, escape(card::SHAKY_NOTE));
     }
-    if !card.notes.is_empty() || !card.not_expressed.is_empty() {
+    if !card.effort.is_empty() {
+        s.push_str(r#"<h3>What the expert tier bought</h3><ul>"#);
+        for line in &card.effort {
+            let _ = write!(s, "<li>{}</li>", escape(line));
+        }
+        s.push_str("</ul>");
+    }
+    if !card.notes.is_empty() || !card.not_expressed.is_empty() || !card.no_expert.is_empty() {
         s.push_str("<ol>");
         for n in &card.notes {
             let _ = write!(s, "<li>{}</li>", escape(n));
         }
         s.push_str("</ol><ul>");
+        for (rung, why) in &card.no_expert {
+            let _ = write!(
+                s,
+                "<li>no expert implementation: <b>{}</b>: {}</li>",
+                escape(rung),
+                escape(why)
+            );
+        }
         for (rung, why) in &card.not_expressed {
             let _ = write!(
                 s,

@@ -55,8 +55,17 @@ pub fn render(results: &Results) -> String {
         for (i, note) in card.notes.iter().enumerate() {
             s.push_str(&format!("{}. {}\n", i + 1, escape(note)));
         }
+        for line in &card.effort {
+            s.push_str(&format!("- effort: {}\n", escape(line)));
+        }
         for (rung, why) in &card.not_expressed {
             s.push_str(&format!("- not expressed: **{rung}**: {}\n", escape(why)));
+        }
+        for (rung, why) in &card.no_expert {
+            s.push_str(&format!(
+                "- no expert implementation: **{rung}**: {}\n",
+                escape(why)
+            ));
         }
         for (cell, how) in &card.how_it_ran {
             s.push_str(&format!("- how it ran: **{cell}**: {}\n", escape(how)));

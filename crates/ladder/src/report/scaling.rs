@@ -94,7 +94,7 @@ pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
         let cpu_point = c.cpu_ns.map(|cpu| (c.n as f64, cpu));
         let shaky = c.noisy || c.ci_level.is_some_and(|l| l < 0.95) || waited(c);
         match out.last_mut() {
-            Some(f) if f.rung == c.rung && f.runtime == c.runtime => {
+            Some(f) if f.rung == c.rung_label() && f.runtime == c.runtime => {
                 f.points.push(point);
                 f.cpu_points.extend(cpu_point);
                 f.shaky |= shaky;
@@ -103,7 +103,7 @@ pub fn fits(results: &Results, benchmark: &str) -> Vec<Fit> {
                 let (rung, runtime) = labels(results, c);
                 out.push(Fit {
                     benchmark: benchmark.into(),
-                    rung: c.rung.clone(),
+                    rung: c.rung_label(),
                     runtime: c.runtime.clone(),
                     label: format!("{rung} · {runtime}"),
                     points: vec![point],

@@ -118,6 +118,7 @@ pub fn results(catalog: &Catalog) -> Results {
         finished_at: None,
         command: vec![format!("the study's figures: {source}")],
         settings: Settings {
+            tiers: vec![crate::catalog::Tier::Study],
             sizes: Vec::new(),
             size: SizeName::Default,
             baseline: baseline.clone(),

@@ -97,8 +97,14 @@ fn render_card(card: &Card, color: bool) -> String {
     for (i, note) in card.notes.iter().enumerate() {
         s.push_str(&format!("  [{}] {note}\n", i + 1));
     }
+    for line in &card.effort {
+        s.push_str(&format!("  effort: {line}\n"));
+    }
     for (rung, why) in &card.not_expressed {
         s.push_str(&format!("  not expressed: {rung}: {why}\n"));
+    }
+    for (rung, why) in &card.no_expert {
+        s.push_str(&format!("  no expert implementation: {rung}: {why}\n"));
     }
     for (cell, how) in &card.how_it_ran {
         s.push_str(&format!("  how it ran: {cell}: {how}\n"));

@@ -1,7 +1,7 @@
 //! The results document: one versioned JSON file per run, rewritten atomically after every worker process so that
 //! a crash or Ctrl-C loses nothing measured. Every report is a pure function of it.
 
-use crate::catalog::{SizeName, Study};
+use crate::catalog::{SizeName, Study, Tier};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -137,6 +137,10 @@ pub struct Settings {
     /// can be repeated exactly.
     #[serde(default)]
     pub seed: u64,
+    /// The tiers `--tier` asked for (the baseline is always measured at the study tier); empty in documents from
+    /// before tiers, which measured the study tier alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
 }
 
 impl Settings {
@@ -145,7 +149,8 @@ impl Settings {
         if self.fair {
             "fair (every compiled rung without fast-math or FMA contraction: -ffp-contract=off, Taichi fast_math=False)"
         } else {
-            "best effort (each rung as its experts ship it: Taichi's fast-math on, C compilers' default FMA contraction)"
+            "best effort (default FMA contraction of the C compilers, Taichi's fast-math on; the expert tier's builds \
+             also use their tool's fast-math switch where the benchmark's checks allow it)"
         }
     }
 }
@@ -167,6 +172,9 @@ pub struct BenchmarkInfo {
     pub study: Option<Study>,
     /// rung id -> why it cannot express this benchmark.
     pub not_expressed: BTreeMap<String, String>,
+    /// rung id -> why it has no expert implementation of this benchmark (absent in documents before tiers).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expert_not_expressed: BTreeMap<String, String>,
 }
 
 impl From<&crate::catalog::Rung> for RungInfo {
@@ -188,6 +196,7 @@ impl From<&crate::catalog::Benchmark> for BenchmarkInfo {
             work: b.work.clone(),
             study: b.study.clone(),
             not_expressed: b.not_expressed.clone(),
+            expert_not_expressed: b.expert.not_expressed.clone(),
         }
     }
 }
@@ -301,6 +310,10 @@ pub struct Round {
 pub struct Cell {
     pub benchmark: String,
     pub rung: String,
+    /// The effort of the implementation measured: `study` (as the study used the rung) or `expert`. Documents
+    /// from before tiers are all `study`.
+    #[serde(default)]
+    pub tier: Tier,
     /// Runtime id (`cpython-3.13`), or the interpreter family when none was found (`pypy`).
     pub runtime: String,
     pub size: SizeName,
@@ -377,6 +390,14 @@ pub fn size_label(size: SizeName, n: u64) -> String {
 }
 
 impl Cell {
+    /// The rung id, with `@expert` for the expert tier: how notes and exports name a cell's implementation.
+    pub fn rung_label(&self) -> String {
+        match self.tier {
+            Tier::Study => self.rung.clone(),
+            Tier::Expert => format!("{}@expert", self.rung),
+        }
+    }
+
     pub fn size_label(&self) -> String {
         size_label(self.size, self.n)
     }
@@ -418,6 +439,7 @@ impl Cell {
         Cell {
             benchmark: benchmark.into(),
             rung: rung.into(),
+            tier: Tier::Study,
             runtime: runtime.into(),
             size,
             n,
@@ -538,6 +560,7 @@ impl Results {
             .iter()
             .filter(|c| {
                 c.rung == "cpython"
+                    && c.tier == Tier::Study
                     && Some(&c.runtime) == baseline.as_ref()
                     && c.status == Status::Ok
             })

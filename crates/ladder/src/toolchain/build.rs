@@ -3,7 +3,7 @@
 
 use super::run_logged;
 use super::venv::Venv;
-use crate::catalog::{Benchmark, BuildKind};
+use crate::catalog::{Benchmark, BuildKind, Tier};
 pub use crate::results::BuildInfo;
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -27,6 +27,39 @@ pub fn c_flags(fair: bool) -> Vec<String> {
         flags.extend(FAIR_FLAGS.iter().map(|s| s.to_string()));
     }
     flags
+}
+
+/// What the expert tier adds to a compiled build: the tool's parallelism (OpenMP, for the tools that use it) and,
+/// outside the fair rules and where the benchmark allows it, its fast-math switch. The study tier adds nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extras {
+    pub openmp: bool,
+    pub fast_math: bool,
+}
+
+impl Extras {
+    /// The extras of a build at a tier: `fair_rules` (see [`BuildRequest`]) keeps fast-math off.
+    pub fn for_tier(tier: Tier, fair_rules: bool, bench_allows_fast_math: bool) -> Extras {
+        match tier {
+            Tier::Study => Extras::default(),
+            Tier::Expert => Extras {
+                openmp: true,
+                fast_math: !fair_rules && bench_allows_fast_math,
+            },
+        }
+    }
+
+    /// As gcc/g++ flags (also what Pythran passes through to its C++ compiler).
+    pub fn c_flags(self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if self.openmp {
+            flags.push("-fopenmp".to_string());
+        }
+        if self.fast_math {
+            flags.push("-ffast-math".to_string());
+        }
+        flags
+    }
 }
 
 /// Whether this CPU has FMA, i.e. whether `-march=native` code may contain fused multiply-adds.
@@ -91,6 +124,8 @@ pub struct BuildRequest<'a> {
     pub home: &'a Path,
     pub kind: BuildKind,
     pub rung: &'a str,
+    /// The expert tier's builds add the tool's parallelism and fast-math switches (`expert_flags`).
+    pub tier: Tier,
     pub bench: &'a Benchmark,
     pub impl_file: &'a str,
     /// The interpreter the rung runs on (the venv's, when it has one).
@@ -113,6 +148,10 @@ impl BuildRequest<'_> {
     fn fair_rules(&self) -> bool {
         self.fair || self.bench.exact_rounding
     }
+
+    fn extras(&self) -> Extras {
+        Extras::for_tier(self.tier, self.fair_rules(), self.bench.expert.fast_math)
+    }
 }
 
 pub fn module_name(impl_file: &str) -> String {
@@ -126,7 +165,7 @@ pub fn module_name(impl_file: &str) -> String {
 /// The implementation file and the extra sources its rung's build needs.
 fn build_files(req: &BuildRequest) -> Vec<String> {
     let mut files = vec![req.impl_file.to_string()];
-    files.extend(req.bench.sources.get(req.rung).cloned().unwrap_or_default());
+    files.extend(req.bench.sources(req.rung, req.tier).iter().cloned());
     files
 }
 
@@ -141,8 +180,9 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
     // Annotation only matters to Cython; keying every kind on it would rebuild the others for nothing.
     let annotate = req.annotate && req.kind == BuildKind::Cython;
     hasher.update(format!(
-        "recipe {RECIPE}|{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
+        "recipe {RECIPE}|{:?}|{:?}|{}|{}|{}|{}|{}|{:?}|annotate={annotate}|{:?}|",
         req.kind,
+        req.extras(),
         req.python.display(),
         req.packages.join(","),
         cc_program(),
@@ -162,6 +202,7 @@ pub fn cache_key(req: &BuildRequest, files: &[String]) -> Result<String> {
 /// Builds (or finds the cached build of) one rung's implementation of one benchmark.
 pub fn build(req: &BuildRequest) -> Result<Built> {
     let fair = req.fair_rules();
+    let extras = req.extras();
     let module = module_name(req.impl_file);
     if matches!(req.kind, BuildKind::None | BuildKind::Maturin) {
         // Plain modules run from the catalog; the Rust rung's extension lives in the venv (see `ensure_kernels`).
@@ -221,17 +262,20 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     let venv = || req.venv.context("this build runs in a venv");
     let mut info = match req.kind {
         BuildKind::Mypyc => build_mypyc(venv()?, &dir, req.impl_file, &log, fair)?,
-        BuildKind::Cython => build_cython(venv()?, &dir, req.impl_file, &log, fair, annotate)?,
-        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::Cython => {
+            build_cython(venv()?, &dir, req.impl_file, &log, fair, annotate, extras)?
+        }
+        BuildKind::Pythran => build_pythran(venv()?, &dir, req.impl_file, &log, fair, extras)?,
         BuildKind::Nuitka => build_nuitka(venv()?, &dir, req.impl_file, &log, fair)?,
         BuildKind::CppExt => build_cpp_ext(venv()?, &dir, req.impl_file, req.link, &log, fair)?,
-        BuildKind::Codon => build_codon(venv()?, &dir, req.impl_file, &log, fair)?,
+        BuildKind::Codon => build_codon(venv()?, &dir, req.impl_file, &log, fair, extras)?,
         BuildKind::Cc => build_cc(
             &dir,
             &req.bench.id,
-            req.bench.sources.get(req.rung),
+            req.bench.sources(req.rung, req.tier),
             &log,
             fair,
+            extras,
         )?,
         BuildKind::None | BuildKind::Maturin => unreachable!("handled above"),
     };
@@ -364,6 +408,7 @@ pub fn build_cython(
     log: &Path,
     fair: bool,
     annotate: bool,
+    extras: Extras,
 ) -> Result<BuildInfo> {
     // The path without `.py`: a module inside a package is built beside its source (climb keeps the package).
     let stem = Path::new(impl_file).with_extension("");
@@ -380,7 +425,13 @@ pub fn build_cython(
     run_logged(&mut cython, log).context("cython failed")?;
     let vars = python_build_vars(venv)?;
     // The interpreter's own flags first, as setuptools does; ladder's mode flags after them, so they win.
-    let flags: Vec<String> = vars.cflags.iter().cloned().chain(c_flags(fair)).collect();
+    let flags: Vec<String> = vars
+        .cflags
+        .iter()
+        .cloned()
+        .chain(c_flags(fair))
+        .chain(extras.c_flags())
+        .collect();
     let mut cc = Command::new(cc_program());
     cc.args(&flags)
         .args(["-shared", "-fPIC", "-fno-strict-aliasing"])
@@ -410,10 +461,11 @@ fn build_pythran(
     impl_file: &str,
     log: &Path,
     fair: bool,
+    extras: Extras,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
     let ext_suffix = python_build_vars(venv)?.ext_suffix;
-    let flags = c_flags(fair);
+    let flags: Vec<String> = c_flags(fair).into_iter().chain(extras.c_flags()).collect();
     let mut cmd = Command::new(venv.bin("pythran"));
     // Pythran passes -O, -march and -f options through to the C++ compiler.
     cmd.args(&flags)
@@ -431,16 +483,18 @@ fn build_pythran(
 fn build_cc(
     dir: &Path,
     bench_id: &str,
-    sources: Option<&Vec<String>>,
+    sources: &[String],
     log: &Path,
     fair: bool,
+    extras: Extras,
 ) -> Result<BuildInfo> {
-    let sources = sources.filter(|s| !s.is_empty()).with_context(|| {
-        format!(
-            "benchmark {bench_id}: the c rung needs `[sources] c = [...]` in its benchmark.toml"
-        )
-    })?;
-    let flags = c_flags(fair);
+    if sources.is_empty() {
+        bail!(
+            "benchmark {bench_id}: the c rung needs `[sources] c = [...]` (or `[expert.sources]` for its expert \
+             implementation) in its benchmark.toml"
+        );
+    }
+    let flags: Vec<String> = c_flags(fair).into_iter().chain(extras.c_flags()).collect();
     let mut cc = Command::new(cc_program());
     cc.args(&flags)
         .args(["-shared", "-fPIC", "-o"])
@@ -535,6 +589,7 @@ fn build_codon(
     impl_file: &str,
     log: &Path,
     fair: bool,
+    extras: Extras,
 ) -> Result<BuildInfo> {
     let stem = module_name(impl_file);
     let ext_suffix = python_build_vars(venv)?.ext_suffix;
@@ -556,6 +611,9 @@ fn build_codon(
     let mut flags = vec!["-release".to_string()];
     if fair {
         flags.push("--fp-contract=off".into());
+    }
+    if extras.fast_math {
+        flags.push("-fast-math".into());
     }
     let object = format!("{stem}.o");
     let mut compile = Command::new(&codon);
@@ -579,6 +637,8 @@ fn build_codon(
         .arg(format!("{stem}{ext_suffix}"))
         .arg(format!("-L{lib}"))
         .arg("-lcodonrt")
+        // `@par` loops run on the OpenMP runtime the wheel ships beside libcodonrt.
+        .args(extras.openmp.then_some("-lomp"))
         .arg(format!("-Wl,-rpath,{lib}"))
         .current_dir(dir);
     let link_line = shown(&link);
@@ -594,8 +654,8 @@ fn build_codon(
     Ok(BuildInfo {
         kind: "codon".into(),
         commands: vec![compile_line, link_line],
+        fast_math: extras.fast_math,
         cflags: flags,
-        fast_math: false,
         compiler: format!("codon {version} (PyPI codon-compiler-demo)"),
         march: Some("native (Codon targets the host CPU)".into()),
         fp_contract: if fair {
@@ -667,6 +727,7 @@ mod tests {
             home: Path::new("/nonexistent"),
             kind,
             rung: "c",
+            tier: Tier::Study,
             bench,
             impl_file: "c_impl.py",
             python: Path::new("/usr/bin/python3"),

@@ -167,6 +167,7 @@ fn rung_built_by(id: &str, build: BuildKind) -> Rung {
         link: vec![],
         missing: None,
         python: None,
+        runtime_swap: false,
     }
 }
 
@@ -256,6 +257,7 @@ fn free_threaded_jit_and_graalpy_runtimes_get_their_own_rungs() {
         ]),
         size: Some(SizeName::Quick),
         n: None,
+        tiers: vec![],
     };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     // The free-threaded build is not measured twice: it belongs to its own rung, not to `cpython`.
@@ -297,6 +299,7 @@ fn missing_runtimes_and_programs_are_unavailable_with_the_command_that_gets_them
         ]),
         size: Some(SizeName::Quick),
         n: None,
+        tiers: vec![],
     };
     let plan = build_plan(&cat, &d, d.default_baseline(), &sel, tools());
     let why = |rung: &str| {
@@ -598,4 +601,58 @@ fn simdjson_ext_without_its_header_is_unavailable_with_the_apt_command() {
             .as_ref()
             .is_some_and(|(r, _)| r.contains("no C compiler"))
     }));
+}
+
+fn tier_cells(plan: &Plan) -> Vec<String> {
+    plan.cells
+        .iter()
+        .map(|c| format!("{}@{}/{}", c.rung, c.tier, c.runtime_label))
+        .collect()
+}
+
+#[test]
+fn a_rung_with_an_expert_implementation_is_planned_at_each_tier_asked_for() {
+    let tmp = crate::catalog::tests::tiny_catalog_with_expert();
+    let cat = Catalog::load(tmp.path()).unwrap();
+    let d = Discovery {
+        runtimes: vec![
+            fake_runtime(Implementation::Cpython, "3.12.1"),
+            fake_runtime(Implementation::Cpython, "3.13.0"),
+        ],
+        skipped: vec![],
+    };
+    let plan_for = |tiers: Vec<Tier>| {
+        let sel = Selection {
+            size: Some(SizeName::Quick),
+            tiers,
+            ..Default::default()
+        };
+        tier_cells(&build_plan(&cat, &d, d.default_baseline(), &sel, tools()))
+    };
+    // Both tiers by default: the rung's two cells side by side; a runtime swap has only the study's.
+    assert_eq!(
+        plan_for(vec![]),
+        [
+            "cpython@study/cpython-3.12",
+            "cpython@study/cpython-3.13",
+            "pypy@study/pypy",
+            "fast@study/cpython-3.13",
+            "fast@expert/cpython-3.13"
+        ]
+    );
+    assert_eq!(plan_for(Tier::ALL.to_vec()), plan_for(vec![]));
+    // The expert tier alone still measures the baseline (study tier, baseline runtime) for the speedups.
+    assert_eq!(
+        plan_for(vec![Tier::Expert]),
+        ["cpython@study/cpython-3.13", "fast@expert/cpython-3.13"]
+    );
+    assert_eq!(
+        plan_for(vec![Tier::Study]),
+        [
+            "cpython@study/cpython-3.12",
+            "cpython@study/cpython-3.13",
+            "pypy@study/pypy",
+            "fast@study/cpython-3.13"
+        ]
+    );
 }

@@ -185,6 +185,7 @@ fn run_logged(
         timing: timing.clone(),
         fair,
         seed: 7,
+        tiers: vec![],
     };
     let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
@@ -529,6 +530,7 @@ fn run_sizes_with(
         timing: timing.clone(),
         fair: false,
         seed: 7,
+        tiers: vec![],
     };
     let mut results = crate::measure::header::new_results(&cat, &d, baseline, settings, &[]);
     let home = tempfile::tempdir().unwrap();
