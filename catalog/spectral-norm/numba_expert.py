@@ -8,8 +8,8 @@ result depends on P only; the j loops are simple loops LLVM vectorises (float64 
 interleaved partial sums written out here, so they vectorise without fastmath too). `fastmath=True` unless
 LADDER_FAIR=1.
 
-Numba's on-disk cache does not key on `fastmath` (ladder gives both modes one NUMBA_CACHE_DIR), so the kernels
-are cached in the fast mode only: a fair run compiles its own and never loads fast-math code.
+Numba's on-disk cache does not key on `fastmath`; ladder gives each floating-point mode its own NUMBA_CACHE_DIR,
+so a fair run never loads code compiled with fast-math.
 """
 import math
 import os
@@ -22,8 +22,8 @@ FAIR = os.environ.get("LADDER_FAIR") == "1"
 TILE_ROWS = 8
 MIN_TILES_PER_THREAD = 8
 
-kernel = njit(fastmath=not FAIR, cache=not FAIR)
-parallel_kernel = njit(parallel=True, fastmath=not FAIR, cache=not FAIR)
+kernel = njit(fastmath=not FAIR, cache=True)
+parallel_kernel = njit(parallel=True, fastmath=not FAIR, cache=True)
 
 
 @kernel

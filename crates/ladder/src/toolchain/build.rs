@@ -170,8 +170,9 @@ fn build_files(req: &BuildRequest) -> Vec<String> {
 }
 
 /// The version of the build commands themselves: bumped when a build kind's commands change (Cython and C++
-/// extensions gained the interpreter's sysconfig CFLAGS in recipe 2), so no build made the old way is reused.
-const RECIPE: u32 = 2;
+/// extensions gained the interpreter's sysconfig CFLAGS in recipe 2; the `c` rung's library took its first
+/// source's name in recipe 3), so no build made the old way is reused.
+const RECIPE: u32 = 3;
 
 /// The build's cache key: everything the build depends on (the interpreter, the rung's pins, the compilers and
 /// the floating-point mode's flags, the sources), so a `--fair` build never reuses a best-effort one.
@@ -480,6 +481,7 @@ fn build_pythran(
     Ok(fp_info("pythran", vec![line], flags, fair))
 }
 
+/// The `c` rung: the benchmark's C sources into `lib<first source's stem>.so` beside the ctypes module that loads it.
 fn build_cc(
     dir: &Path,
     bench_id: &str,
@@ -498,7 +500,7 @@ fn build_cc(
     let mut cc = Command::new(cc_program());
     cc.args(&flags)
         .args(["-shared", "-fPIC", "-o"])
-        .arg(format!("lib{}.so", bench_id.replace('-', "_")))
+        .arg(format!("lib{}.so", module_name(&sources[0])))
         .args(sources)
         .arg("-lm")
         .current_dir(dir);
