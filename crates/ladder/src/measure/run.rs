@@ -896,6 +896,10 @@ fn absorb(cell: &mut Option<Cell>, mut process: Cell, round: u32) {
         cpu_ns: process.cpu_ns,
         peak_rss_bytes: process.peak_rss_bytes,
         process_wall_ns: process.process_wall_ns,
+        // The worker sends such a first call as a one-call sample of the very same nanoseconds.
+        first_call_sample: process.samples_ns.len() == 1
+            && process.loops == 1
+            && process.first_call_ns.map(|f| f as f64) == process.samples_ns.first().copied(),
     };
     // The input's size, from the one process's throughput, to restate it at the cell's median.
     let input_bytes = process

@@ -269,3 +269,83 @@ impl Executor for ProcessExecutor {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real worker on the interpreter running the tests' Python (`python3`), on a module whose calls sleep
+    /// 60 ms: the events it sends with a process time cap of 20 ms.
+    fn events_of_a_slow_call(min_samples: u32, samples_floor: u32) -> Vec<WorkerEvent> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("slow.py"),
+            "import time\n\ndef setup(n, data_path):\n    return n\n\n\
+             def run(n):\n    time.sleep(0.06)\n    return [n]\n",
+        )
+        .unwrap();
+        let worker = dir.path().join("worker.py");
+        std::fs::write(&worker, crate::catalog::WORKER_PY).unwrap();
+        let job = Job {
+            python: "python3".into(),
+            worker,
+            config: WorkerConfig {
+                module_dir: dir.path().to_path_buf(),
+                module: "slow".into(),
+                n: 3,
+                data_path: String::new(),
+                min_samples,
+                max_samples: 10,
+                min_time_ns: 20_000_000,
+                max_time_ns: 20_000_000,
+                target_sample_ns: 0,
+                warmup_ns: 0,
+                samples_floor,
+                spot_n: None,
+                spot_data_path: String::new(),
+            },
+            env: vec![],
+            timeout: Duration::from_secs(60),
+        };
+        let mut events = Vec::new();
+        let outcome = ProcessExecutor
+            .execute(&job, &mut |e| events.push(e.clone()))
+            .unwrap();
+        assert_eq!(outcome.exit, Exit::Code(0), "{events:?}");
+        events
+    }
+
+    fn samples(events: &[WorkerEvent]) -> Vec<u64> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                WorkerEvent::Sample { ns, .. } => Some(*ns),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_first_call_longer_than_the_time_cap_is_the_one_sample_when_one_is_asked_for() {
+        if crate::toolchain::tools::which("python3").is_none() {
+            eprintln!("skipped: no python3 on PATH");
+            return;
+        }
+        let events = events_of_a_slow_call(1, 1);
+        let first = events
+            .iter()
+            .find_map(|e| match e {
+                WorkerEvent::FirstCall { ns, .. } => Some(*ns),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(samples(&events), [first], "{events:?}");
+        // Asked for more than one sample per process, or to keep several past the cap (a lone process), the
+        // worker times calls of its own.
+        for (min_samples, floor) in [(2, 1), (1, 3)] {
+            let own = samples(&events_of_a_slow_call(min_samples, floor));
+            assert!(!own.is_empty() && !own.contains(&first), "{own:?}");
+            assert!(own.iter().all(|&ns| ns >= 60_000_000));
+        }
+    }
+}

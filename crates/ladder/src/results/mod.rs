@@ -251,6 +251,10 @@ pub struct ProcessRun {
     pub peak_rss_bytes: Option<u64>,
     /// Wall time of the whole process, start-up and setup included.
     pub process_wall_ns: Option<u64>,
+    /// The first call was the process's one sample: it took at least the process's whole time cap, and the
+    /// policy asked for one sample per process (docs/measuring.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_call_sample: bool,
 }
 
 /// How a cell's rung did at the run's spot-check n, a small n drawn at random for the run: an implementation whose
