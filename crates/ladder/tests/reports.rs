@@ -715,3 +715,33 @@ fn a_rung_s_two_tiers_sit_side_by_side_with_what_the_effort_bought() {
     };
     assert_eq!((nbody("numba"), nbody("numba@expert")), (1, 1));
 }
+
+#[test]
+fn a_speedup_far_from_the_study_s_is_explained_or_flagged() {
+    let mut r = fixture();
+    let text = terminal::render(&r);
+    // The fixture's mypyc n-body ran native classes: 38x here against the study's 2.4x.
+    let line = text
+        .lines()
+        .find(|l| l.contains("mypyc on CPython 3.13.0: 38x against the study's 2.4x"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("16x apart: not explained in the catalog"),
+        "{line}"
+    );
+    // Rows within 3x of the study's say nothing (PyPy: 26x against 13x).
+    assert!(
+        !text.contains("PyPy on PyPy 7.3.11 (Python 3.9.16): 26x against"),
+        "{text}"
+    );
+    let nbody = r.benchmarks.iter_mut().find(|b| b.id == "nbody").unwrap();
+    nbody.study.as_mut().unwrap().explained.insert(
+        "mypyc".into(),
+        "native classes here, lists in the study (measured: 1.8x with lists)".into(),
+    );
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("16x apart: native classes here, lists in the study"),
+        "{md}"
+    );
+}

@@ -317,6 +317,10 @@ pub struct Study {
     pub ms: BTreeMap<String, f64>,
     #[serde(default)]
     pub costs: BTreeMap<String, String>,
+    /// Key as in `ms` -> why this machine's speedup for the rung is more than 3x away from the study's, with the
+    /// measurement that shows it (the card prints it beside such a row).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub explained: BTreeMap<String, String>,
 }
 
 impl Study {

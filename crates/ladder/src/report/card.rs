@@ -161,7 +161,11 @@ pub fn cards(results: &Results) -> Vec<Card> {
                 size,
                 n,
                 verification: verification(&cells, n),
-                remarks: cells.iter().flat_map(|c| remarks(results, c)).collect(),
+                remarks: cells
+                    .iter()
+                    .flat_map(|c| remarks(results, c))
+                    .chain(cells.iter().filter_map(|c| study_gap(results, bench, c)))
+                    .collect(),
                 work: bench.work.clone(),
                 baseline: results.baseline.clone().unwrap_or_else(|| "none".into()),
                 // The study measured one size per benchmark: beside another n its figures mislead.
@@ -257,6 +261,38 @@ fn effort(results: &Results, cells: &[&Cell]) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// How far a speedup may be from the study's before the card asks for an explanation (issue 13's target).
+pub const STUDY_GAP: f64 = 3.0;
+
+/// For a study-tier cell whose speedup is more than [`STUDY_GAP`] times away from the study's: a line saying so,
+/// with the catalog's explanation (`[study.explained]`) or that there is none.
+fn study_gap(results: &Results, bench: &crate::results::BenchmarkInfo, c: &Cell) -> Option<String> {
+    let ours = c.speedup.filter(|_| c.status == Status::Ok)?;
+    let (_, theirs) = study_figure(results, bench, c)?;
+    let gap = ours / theirs;
+    if (1.0 / STUDY_GAP..=STUDY_GAP).contains(&gap) {
+        return None;
+    }
+    let study = bench.study.as_ref()?;
+    let minor = results
+        .runtimes
+        .iter()
+        .find(|r| r.id == c.runtime)
+        .map(|r| r.study_key());
+    let why = minor
+        .and_then(|m| study.explained.get(&format!("{}@{m}", c.rung)))
+        .or_else(|| study.explained.get(&c.rung))
+        .map(String::as_str)
+        .unwrap_or("not explained in the catalog ([study.explained])");
+    let (rung, runtime) = labels(results, c);
+    Some(format!(
+        "{rung} on {runtime}: {} against the study's {}, {} apart: {why}",
+        format::ratio(ours),
+        format::ratio(theirs),
+        format::ratio(if gap > 1.0 { gap } else { 1.0 / gap })
+    ))
 }
 
 /// A cell's `ladder_info()` as "key value" pairs, for the card; `None` when the implementation gave none.
