@@ -1,4 +1,4 @@
-"""binary-trees, the `rust` and `rust-scalar` rungs: the trees are made, counted and dropped by
+"""binary-trees, the `rust` rung: the trees are made, counted and dropped by
 `ladder_kernels.binary_trees`, a PyO3 extension module built by maturin from crates/ladder-kernels
 (src/binary_trees.rs): a node is a Box, freed when its tree is counted (no collector), on one thread like the C
 and Cython rungs, with the GIL released. `run` returns the Benchmarks Game program's lines."""

@@ -1,4 +1,4 @@
-"""fannkuch-redux, the `rust` and `rust-scalar` rungs: the permutation walk is `ladder_kernels.fannkuch_redux`, a
+"""fannkuch-redux, the `rust` rung: the permutation walk is `ladder_kernels.fannkuch_redux`, a
 PyO3 extension module built by maturin from crates/ladder-kernels (src/fannkuch.rs), on one thread like the C,
 Cython and Codon rungs, with the GIL released. `run` returns [checksum, maximum flips]."""
 from typing import Dict, List, Union

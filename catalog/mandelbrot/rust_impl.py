@@ -1,4 +1,4 @@
-"""mandelbrot, the `rust` and `rust-scalar` rungs: the PBM file is made by `ladder_kernels.mandelbrot`, a PyO3
+"""mandelbrot, the `rust` rung: the PBM file is made by `ladder_kernels.mandelbrot`, a PyO3
 extension module built by maturin from crates/ladder-kernels (src/mandelbrot.rs), on one thread like the C,
 Cython and Codon rungs, with the GIL released; Rust never fuses multiplies and adds, so the pinned bits come out."""
 from typing import Dict, Union
