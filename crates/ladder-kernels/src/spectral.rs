@@ -88,6 +88,17 @@ pub fn spectral_norm(n: usize, mode: Mode) -> SpectralNorm {
     result(&v, &u)
 }
 
+/// How many threads [`Mode::Fast`] runs an n × n problem on here.
+pub fn threads(n: usize) -> usize {
+    match fast_tile(simd::detected(), simd::fair()) {
+        Some(_) => fast_threads(n, rayon::current_num_threads()),
+        // the portable rows go to rayon's pool, in parts of at least this many rows
+        None => rayon::current_num_threads()
+            .min(n.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD))
+            .max(1),
+    }
+}
+
 /// The fast path on exactly `threads` threads (at least one), whatever n: for measuring the split. `None`
 /// without a SIMD tile on this CPU.
 #[doc(hidden)]

@@ -272,7 +272,7 @@ mod tests {
                 1 => "[1, 2]".to_owned(),
                 _ => format!("{{{}}}", meta.join(", ")),
             };
-            let mut fields = vec![
+            let mut fields = [
                 format!("\"id\": {id}"),
                 format!("\"user_id\": \"u{:05}\"", rng.below(1 + n / 4)),
                 format!("\"type\": \"{kind}\""),
