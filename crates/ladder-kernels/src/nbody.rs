@@ -11,10 +11,12 @@
 //! operations in the same order to every velocity, so both return the same bits.
 //!
 //! Measured here (AMD EPYC with AVX-512, a shared 2-vCPU machine; best of 21 runs of 500,000 steps,
-//! `examples/nbody_paths.rs`): plain 28.1-28.3 ms, expert with SSE2 27.9 ms, with AVX 26.3 ms; an AVX-512 build
-//! of the same loop took 29.5-29.7 ms (the shuffles into and out of 8-lane vectors cost more than they save),
-//! and a 16-lane padding did no better. A step is latency-bound: the phases save little.
-//!
+//! `examples/nbody_paths.rs`, and the same from Python): plain 19.8-20.0 ms, expert 26.3-26.9 ms with AVX, 27.9 ms
+//! with SSE2 only; an AVX-512 build of the expert loop took 29.5 ms and a 16-lane padding did no better. The
+//! phases do not pay in Rust on this CPU: in the plain loop the ten pairs' square roots and divisions are already
+//! independent of each other, so the out-of-order core overlaps them, and the phases only add the pair arrays'
+//! stores and loads. The expert path stays, as the expert tier's ideas for every tool.
+
 //! No threads: a step is a chain of some 80 cycles of dependent arithmetic, and each needs the one before. No
 //! fast-math either: stable Rust has no switch for it (the `algebraic_*` float operations are unstable), and it
 //! never contracts a multiply and an add into an FMA, so the expert path already follows ladder's fair rules.
@@ -147,6 +149,7 @@ impl System {
     }
 
     /// One step of `DT`, the plain program's way.
+    #[inline]
     pub fn advance(&mut self) {
         let bodies = &mut self.bodies;
         for i in 0..BODIES {
