@@ -8,13 +8,15 @@
 //!
 //! Three paths. [`Mode::Plain`] is the study tier: the Benchmarks Game's plain program as idiomatic Rust, one
 //! thread, A u then Aᵀ(A u) entry by entry with a true division each, summed in order (so nothing the compiler may
-//! vectorise without reordering floating-point additions). [`Mode::Fast`] (the expert tier) gives each of its threads (as many as rayon's pool has, see [`AtaProduct`]) a
-//! fixed, contiguous range of tiles and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at
-//! run time, see [`crate::simd`]); the thread ranges are fixed and their partial sums added in order, so a result
-//! never depends on how the threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the
+//! vectorise without reordering floating-point additions). [`Mode::Fast`] (the expert tier) cuts each
+//! product into fixed chunks of tiles that its threads (as many as rayon's pool has, see [`AtaProduct`]) take as
+//! they come free, and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at run time, see
+//! [`crate::simd`]); the chunks' partial sums are added in chunk order, so a result never depends on how the
+//! threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the
 //! `rust-scalar` rung, and the fast path on a CPU without AVX2) is plain Rust with true divisions, row by row:
 //! tmp = A x, then Aᵀ tmp.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
@@ -35,6 +37,10 @@ const TILE_ROWS: usize = 8;
 
 /// Tiles below this many per thread are not worth handing to other threads.
 const MIN_TILES_PER_THREAD: usize = 8;
+
+/// Chunks of tiles per thread in a product: the threads take chunks as they come free, so a thread that the OS
+/// leaves waiting for a core does fewer of them, and the others more.
+const CHUNKS_PER_THREAD: usize = 4;
 
 /// Below this n the fast path stays on one thread: a call then costs little more than starting a thread and
 /// meeting it at twenty barriers (see [`AtaProduct`]). Measured here (2 cores, `examples/spectral_threads.rs`):
@@ -254,11 +260,12 @@ pub fn fp_rules() -> &'static str {
 }
 
 /// AᵀA as an operator applied many times in a row, on `threads` threads: this one and a scoped thread for each
-/// other, started once for all the products of a call. Each thread owns a fixed, contiguous range of whole tiles
-/// and adds their contributions into its own partial result; after a barrier every thread sums all the partials
-/// in thread order into its own copy of the product (n additions per thread: nothing next to the n² entries),
-/// which is the next product's input. So a result never depends on the scheduling: every call returns the same
-/// bits.
+/// other, started once for all the products of a call. Each product is cut into fixed chunks of whole tiles
+/// ([`CHUNKS_PER_THREAD`] per thread); the threads claim chunks from a counter until none is left, each chunk's
+/// contributions going into that chunk's own partial result. After a barrier every thread sums all the partials
+/// in chunk order into its own copy of the product (a few n additions per thread: nothing next to the n²
+/// entries), which is the next product's input. So a result never depends on the scheduling, every call returns
+/// the same bits, and a thread the OS leaves without a core for a while only does fewer chunks.
 ///
 /// Not rayon's pool: with a fork and a join on it per product (twenty a call), two threads ran a call (n = 2,000,
 /// from Python) in 14.7 ms wall and 25.8 ms CPU against 21.9 ms on one thread, 75% of a perfect split. The
@@ -277,18 +284,23 @@ struct AtaProduct {
 impl AtaProduct {
     /// Applies AᵀA `products` times from `start`; returns (the last product's input, its output).
     fn repeat(&self, start: &[f64], products: usize) -> (Vec<f64>, Vec<f64>) {
+        let chunks = self.chunks();
         let partial = || Mutex::new(vec![0.0; self.n]);
         let partials: [Vec<Mutex<Vec<f64>>>; 2] = [
-            (0..self.threads).map(|_| partial()).collect(),
-            (0..self.threads).map(|_| partial()).collect(),
+            (0..chunks).map(|_| partial()).collect(),
+            (0..chunks).map(|_| partial()).collect(),
         ];
+        let claimed: Vec<AtomicUsize> = (0..products).map(|_| AtomicUsize::new(0)).collect();
         let barrier = &Barrier::default();
         std::thread::scope(|scope| {
-            let shared = (&partials, barrier);
+            let shared = Shared {
+                partials: &partials,
+                claimed: &claimed,
+                barrier,
+            };
             let mut started = 0;
             for _ in 1..self.threads {
-                let index = started + 1;
-                let work = move || self.work(index, start, products, shared);
+                let work = move || self.work(start, products, shared);
                 if std::thread::Builder::new()
                     .spawn_scoped(scope, work)
                     .is_ok()
@@ -297,32 +309,48 @@ impl AtaProduct {
                 }
             }
             barrier.open(started + 1);
-            self.work(0, start, products, shared)
+            self.work(start, products, shared)
         })
     }
 
-    /// Thread `index` of the barrier's size: its tiles of every product, and every product summed into its own
-    /// copy.
-    fn work(
-        &self,
-        index: usize,
-        start: &[f64],
-        products: usize,
-        (partials, barrier): (&[Vec<Mutex<Vec<f64>>>; 2], &Barrier),
-    ) -> (Vec<f64>, Vec<f64>) {
+    /// How many chunks of whole tiles a product is cut into: one on one thread, else [`CHUNKS_PER_THREAD`] per
+    /// thread (fewer if there are fewer tiles). It depends only on the size and the threads asked for, so every
+    /// call with them sums the same chunks in the same order.
+    fn chunks(&self) -> usize {
+        let tiles = self.n.div_ceil(TILE_ROWS);
+        match self.threads {
+            0 | 1 => 1,
+            threads => (threads * CHUNKS_PER_THREAD).min(tiles).max(1),
+        }
+    }
+
+    /// One of the barrier's threads: the chunks of every product it claims first, then every product summed, chunk
+    /// by chunk in order, into its own copy (the input of the next product).
+    fn work(&self, start: &[f64], products: usize, shared: Shared<'_>) -> (Vec<f64>, Vec<f64>) {
+        let Shared {
+            partials,
+            claimed,
+            barrier,
+        } = shared;
         let _released = ReleaseOnPanic(barrier);
-        let size = barrier.size();
+        // the barrier counts its threads from the first product on
+        barrier.size();
         let n = self.n;
         let tiles = n.div_ceil(TILE_ROWS);
-        let rows = (tiles * index / size * TILE_ROWS).min(n)
-            ..(tiles * (index + 1) / size * TILE_ROWS).min(n);
+        let chunks = partials[0].len();
         let mut entries = vec![0.0; TILE_ROWS * n];
         let (mut x, mut product) = (start.to_vec(), vec![0.0; n]);
         for k in 0..products {
             let buffer = &partials[k % 2];
-            {
-                let mut partial = lock(&buffer[index]);
+            loop {
+                let c = claimed[k].fetch_add(1, Ordering::Relaxed);
+                let Some(partial) = buffer.get(c) else {
+                    break;
+                };
+                let mut partial = lock(partial);
                 partial.fill(0.0);
+                let rows = (tiles * c / chunks * TILE_ROWS).min(n)
+                    ..(tiles * (c + 1) / chunks * TILE_ROWS).min(n);
                 let mut i = rows.start;
                 while i < rows.end {
                     let end = (i + TILE_ROWS).min(rows.end);
@@ -335,7 +363,7 @@ impl AtaProduct {
                 break;
             }
             product.fill(0.0);
-            for part in &buffer[..size] {
+            for part in buffer {
                 for (p, q) in product.iter_mut().zip(lock(part).iter()) {
                     *p += q;
                 }
@@ -345,6 +373,15 @@ impl AtaProduct {
         // x holds the last product, `product` its input
         (product, x)
     }
+}
+
+/// What the threads of an [`AtaProduct`] share: each product's chunk partials (double-buffered), how many of
+/// each product's chunks have been claimed, and the barrier they meet at after each product.
+#[derive(Clone, Copy)]
+struct Shared<'s> {
+    partials: &'s [Vec<Mutex<Vec<f64>>>; 2],
+    claimed: &'s [AtomicUsize],
+    barrier: &'s Barrier,
 }
 
 /// A partial result's lock; a thread that panicked while holding it left nothing worse than numbers (and the call
