@@ -1,8 +1,8 @@
-"""n-body, the `rust` rung: the whole simulation is `ladder_kernels.nbody`, a PyO3 extension module built by
-maturin from crates/ladder-kernels (src/nbody.rs). It builds the Benchmarks Game system itself and releases the
-GIL while it runs. A step is one chain of dependent operations, so the compiler's SSE2 pairing of the ten
-distances is as fast as it gets here (explicit AVX measured slower, see src/nbody.rs). `run` returns [energy
-before, energy after].
+"""n-body, the `rust` rung's study tier: `ladder_kernels.nbody`, a PyO3 extension module built by maturin from
+crates/ladder-kernels (src/nbody.rs), with the GIL released. It is the Benchmarks Game program as idiomatic Rust,
+as the study's Rust was: an array of bodies, each step one nested loop over the pairs (separation, distance,
+velocity updates) and then the drift; one thread, no explicit SIMD, no tuning. `run` returns [energy before,
+energy after].
 """
 from typing import Dict, List, Union
 
@@ -19,5 +19,4 @@ def run(steps: int) -> List[float]:
 
 
 def ladder_info() -> Dict[str, Union[str, int]]:
-    # five bodies leave nothing to share out to threads
-    return {"simd": "sse2 (compiler-vectorised)", "threads": 1}
+    return {"simd": "none (the compiler's own SSE2 only)", "threads": 1}

@@ -1,9 +1,8 @@
-"""spectral-norm, the `rust` rung: `ladder_kernels.spectral_norm`, a PyO3 extension module built by maturin from
-crates/ladder-kernels (src/spectral.rs). The ten power iterations run in Rust with the GIL released. Each AᵀA
-product goes through A in tiles of 8 rows whose entries are computed once and used for both A·u and Aᵀ(A·u);
-the tiles are shared out to rayon's threads in fixed ranges (the same bits on every call), and the entries come
-from explicit SIMD (AVX-512F or AVX2+FMA, picked at run time; a hardware reciprocal estimate refined by FMAs
-instead of a division; under `ladder run --fair`, true divisions and no FMA). `run` returns [norm, vBv, vv].
+"""spectral-norm, the `rust` rung's study tier: `ladder_kernels.spectral_norm_plain`, a PyO3 extension module built
+by maturin from crates/ladder-kernels (src/spectral.rs), with the GIL released. It is the Benchmarks Game's plain
+program as idiomatic Rust, as the study's Rust was: u = 1, then ten rounds of v = Aᵀ(A u), u = Aᵀ(A v), each
+product row by row with every entry A(i, j) = 1 / ((i + j)(i + j + 1) / 2 + i + 1) a true division, summed in
+order; one thread, no explicit SIMD, no tiles. `run` returns [norm, vBv, vv].
 """
 from typing import Dict, List, Union
 
@@ -15,13 +14,9 @@ def setup(n: int, data_path: str) -> int:
 
 
 def run(n: int) -> List[float]:
-    norm, vbv, vv = ladder_kernels.spectral_norm(n)
+    norm, vbv, vv = ladder_kernels.spectral_norm_plain(n)
     return [norm, vbv, vv]
 
 
 def ladder_info() -> Dict[str, Union[str, int]]:
-    return {
-        "simd": ladder_kernels.simd_level(),
-        "threads": ladder_kernels.threads(),
-        "fp": ladder_kernels.spectral_fp_rules(),
-    }
+    return {"simd": "none", "threads": 1, "fp": "true divisions, no FMA"}

@@ -1,4 +1,4 @@
-//! `cargo bench -p ladder-kernels`: the kernels at the study's sizes, fast and scalar paths side by side, with
+//! `cargo bench -p ladder-kernels`: the kernels at the study's sizes, the expert, scalar and study (plain, serde) paths side by side, with
 //! throughput (n-body: steps/s; spectral-norm: matrix entries/s; pipeline: bytes/s of the events file).
 //!
 //! The events file is the one ladder generates (seeded); set `LADDER_EVENTS` to its path (ladder writes it
@@ -14,8 +14,12 @@ fn bench_nbody(c: &mut Criterion) {
     const STEPS: u64 = 500_000;
     let mut g = c.benchmark_group("nbody");
     g.throughput(Throughput::Elements(STEPS)).sample_size(10);
-    // one path for both rungs (see src/nbody.rs)
-    g.bench_function("steps", |b| b.iter(|| nbody::energies(black_box(STEPS))));
+    for (name, mode) in [
+        ("expert", nbody::Mode::Expert),
+        ("plain", nbody::Mode::Plain),
+    ] {
+        g.bench_function(name, |b| b.iter(|| nbody::energies(black_box(STEPS), mode)));
+    }
     g.finish();
 }
 
@@ -28,6 +32,7 @@ fn bench_spectral(c: &mut Criterion) {
     for (name, mode) in [
         ("fast", spectral::Mode::Fast),
         ("scalar", spectral::Mode::Scalar),
+        ("plain", spectral::Mode::Plain),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| spectral::spectral_norm(black_box(N), mode))
@@ -122,6 +127,12 @@ fn bench_pipeline(c: &mut Criterion) {
             })
         });
     }
+    g.bench_function("serde (study)", |b| {
+        b.iter(|| {
+            pipeline::study::run(black_box(&data))
+                .map(|o| o.users().map(|u| u64::from(u.events)).sum::<u64>())
+        })
+    });
     g.finish();
 }
 

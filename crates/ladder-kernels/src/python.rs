@@ -23,11 +23,22 @@ impl From<InputError> for PyErr {
     }
 }
 
-/// n-body: (energy before, energy after) `steps` steps of the Benchmarks Game simulation.
+/// n-body: (energy before, energy after) `steps` steps of the Benchmarks Game simulation, its plain program (the
+/// study tier).
 #[pyfunction]
 fn nbody(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    nbody_in(py, steps, nb::Mode::Plain)
+}
+
+/// n-body in the phases of catalog/nbody/EXPERT.md (the expert tier); the same bits as `nbody`.
+#[pyfunction]
+fn nbody_expert(py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    nbody_in(py, steps, nb::Mode::Expert)
+}
+
+fn nbody_in(py: Python<'_>, steps: &Bound<'_, PyAny>, mode: nb::Mode) -> PyResult<(f64, f64)> {
     let steps = nb::checked_steps(int_arg(steps, "n-body steps must be an int >= 0")?)?;
-    Ok(py.detach(|| nb::energies(steps)))
+    Ok(py.detach(|| nb::energies(steps, mode)))
 }
 
 /// fannkuch-redux: (checksum, maximum flips) over the permutations of 0..n-1.
@@ -68,6 +79,20 @@ fn spectral_norm(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f6
     spectral_in(py, n, spectral::Mode::Fast)
 }
 
+/// spectral-norm as the Benchmarks Game's plain program (the study tier): one thread, A u then Aᵀ(A u) entry by
+/// entry, a true division each.
+#[pyfunction]
+fn spectral_norm_plain(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
+    spectral_in(py, n, spectral::Mode::Plain)
+}
+
+/// How many threads `spectral_norm(n)` splits its work over (one below a size where the split does not pay).
+#[pyfunction]
+fn spectral_threads(n: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let what = format!("spectral-norm n must be between 1 and {}", spectral::MAX_N);
+    Ok(spectral::threads(spectral::checked_n(int_arg(n, &what)?)?))
+}
+
 /// spectral-norm on one thread without explicit SIMD (the `rust-scalar` rung).
 #[pyfunction]
 fn spectral_norm_scalar(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
@@ -94,6 +119,12 @@ fn int_arg(value: &Bound<'_, PyAny>, expected: &str) -> PyResult<i64> {
     value
         .extract::<i64>()
         .map_err(|_| PyValueError::new_err(format!("{expected}, got {value}")))
+}
+
+/// The vector width of `nbody_expert`'s pair phase here: "avx (...)" or "sse2 (...)".
+#[pyfunction]
+fn nbody_simd_level() -> &'static str {
+    nb::simd_level()
 }
 
 /// The SIMD level the fast kernels use on this CPU: "avx512f", "avx2+fma" or "none (portable)".
@@ -129,6 +160,14 @@ fn threads() -> usize {
 #[pyfunction]
 fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
     pipeline_in(py, data, pipeline::Mode::Fast)
+}
+
+/// json-pipeline as the study read it (the study tier): serde_json into borrowed structs, one thread. Raises
+/// ValueError for the inputs `json_pipeline` refuses.
+#[pyfunction]
+fn json_pipeline_serde<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    let output = py.detach(|| pipeline::study::run(data))?;
+    to_python(py, &output, 1, None)
 }
 
 /// json-pipeline on one thread (the `rust-scalar` rung).
@@ -483,7 +522,8 @@ mod module {
     #[pymodule_export]
     use super::{
         binary_trees, fannkuch_redux, json_pipeline, json_pipeline_dicts, json_pipeline_scalar,
-        mandelbrot, nbody, pipeline_simd_level, simd_level, spectral_fp_rules, spectral_norm,
-        spectral_norm_scalar, threads,
+        json_pipeline_serde, mandelbrot, nbody, nbody_expert, nbody_simd_level,
+        pipeline_simd_level, simd_level, spectral_fp_rules, spectral_norm, spectral_norm_plain,
+        spectral_norm_scalar, spectral_threads, threads,
     };
 }

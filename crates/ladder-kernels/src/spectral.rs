@@ -6,15 +6,18 @@
 //! for its contribution to Aᵀ(A u). Computing the entries is the costly part (a reciprocal each), so this does
 //! half the work of two separate products, each of which computes every entry again.
 //!
-//! Two paths: [`Mode::Fast`] gives each of its threads (as many as rayon's pool has, see [`AtaProduct`]) a
-//! fixed, contiguous range of tiles and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at
-//! run time, see [`crate::simd`]); the thread ranges are fixed and their partial sums added in order, so a result
-//! never depends on how the threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the
+//! Three paths. [`Mode::Plain`] is the study tier: the Benchmarks Game's plain program as idiomatic Rust, one
+//! thread, A u then Aᵀ(A u) entry by entry with a true division each, summed in order (so nothing the compiler may
+//! vectorise without reordering floating-point additions). [`Mode::Fast`] (the expert tier) cuts each
+//! product into fixed chunks of tiles that its threads (as many as rayon's pool has, see [`AtaProduct`]) take as
+//! they come free, and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at run time, see
+//! [`crate::simd`]); the chunks' partial sums are added in chunk order, so a result never depends on how the
+//! threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the
 //! `rust-scalar` rung, and the fast path on a CPU without AVX2) is plain Rust with true divisions, row by row:
 //! tmp = A x, then Aᵀ tmp.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
 
@@ -34,6 +37,16 @@ const TILE_ROWS: usize = 8;
 
 /// Tiles below this many per thread are not worth handing to other threads.
 const MIN_TILES_PER_THREAD: usize = 8;
+
+/// Chunks of tiles per thread in a product: the threads take chunks as they come free, so a thread that the OS
+/// leaves waiting for a core does fewer of them, and the others more.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// Below this n the fast path stays on one thread: a call then costs little more than starting a thread and
+/// meeting it at twenty barriers (see [`AtaProduct`]). Measured here (2 cores, `examples/spectral_threads.rs`):
+/// at n = 400 two threads took 0.89 ms a call against 0.83 on one, at n = 450 1.02 against 1.16, at n = 600
+/// 1.8 against 2.2.
+const MIN_SPLIT_N: usize = 500;
 
 /// What the benchmark reports after the power iterations.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,12 +69,14 @@ pub fn checked_n(n: i64) -> Result<usize, SizeError> {
     }
 }
 
-/// How the products run: the fast path (the best SIMD level found, tiles shared out to rayon's threads) or the
-/// `rust-scalar` rung's path (one thread, plain Rust with true divisions).
+/// How the products run: the fast path (the best SIMD level found, tiles shared out to rayon's threads), the
+/// portable row-by-row path (one thread, true divisions, four lanes the compiler vectorises), or the plain
+/// program (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Fast,
     Scalar,
+    Plain,
 }
 
 /// Runs the power method for an n × n truncation. `n` must be in 1..=MAX_N (see [`checked_n`]).
@@ -69,21 +84,87 @@ pub fn spectral_norm(n: usize, mode: Mode) -> SpectralNorm {
     let ones = vec![1.0; n];
     let (v, u) = match (mode, fast_tile(simd::detected(), simd::fair())) {
         (Mode::Fast, Some(tile)) => {
-            let threads = rayon::current_num_threads()
-                .min(n.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD))
-                .max(1);
+            let threads = fast_threads(n, rayon::current_num_threads());
             AtaProduct { n, tile, threads }.repeat(&ones, 2 * ROUNDS)
         }
         (Mode::Fast, None) => rows_rounds(&ones, true),
         (Mode::Scalar, _) => rows_rounds(&ones, false),
+        (Mode::Plain, _) => plain_rounds(n),
     };
-    let vbv: f64 = u.iter().zip(&v).map(|(a, b)| a * b).sum();
+    result(&v, &u)
+}
+
+/// How many threads [`Mode::Fast`] runs an n × n problem on here.
+pub fn threads(n: usize) -> usize {
+    match fast_tile(simd::detected(), simd::fair()) {
+        Some(_) => fast_threads(n, rayon::current_num_threads()),
+        // the portable rows go to rayon's pool, in parts of at least this many rows
+        None => rayon::current_num_threads()
+            .min(n.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD))
+            .max(1),
+    }
+}
+
+/// The fast path on exactly `threads` threads (at least one), whatever n: for measuring the split. `None`
+/// without a SIMD tile on this CPU.
+#[doc(hidden)]
+pub fn fast_on_threads(n: usize, threads: usize) -> Option<SpectralNorm> {
+    let tile = fast_tile(simd::detected(), simd::fair())?;
+    let threads = threads.max(1);
+    let (v, u) = AtaProduct { n, tile, threads }.repeat(&vec![1.0; n], 2 * ROUNDS);
+    Some(result(&v, &u))
+}
+
+/// How many of `pool` threads the fast path splits an n × n problem over: one below [`MIN_SPLIT_N`], else as
+/// many as have [`MIN_TILES_PER_THREAD`] tiles each.
+fn fast_threads(n: usize, pool: usize) -> usize {
+    if n < MIN_SPLIT_N {
+        return 1;
+    }
+    pool.min(n.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD))
+        .max(1)
+}
+
+fn result(v: &[f64], u: &[f64]) -> SpectralNorm {
+    let vbv: f64 = u.iter().zip(v).map(|(a, b)| a * b).sum();
     let vv: f64 = v.iter().map(|x| x * x).sum();
     SpectralNorm {
         norm: (vbv / vv).sqrt(),
         vbv,
         vv,
     }
+}
+
+/// A(i, j), the plain program's way: the integer denominator, then a true division.
+fn a(i: usize, j: usize) -> f64 {
+    1.0 / ((i + j) * (i + j + 1) / 2 + i + 1) as f64
+}
+
+/// out = A x, row by row.
+fn mul_a(x: &[f64], out: &mut [f64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = x.iter().enumerate().map(|(j, xj)| a(i, j) * xj).sum();
+    }
+}
+
+/// out = Aᵀ x, row by row.
+fn mul_at(x: &[f64], out: &mut [f64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = x.iter().enumerate().map(|(j, xj)| a(j, i) * xj).sum();
+    }
+}
+
+/// The plain program's rounds: v = Aᵀ(A u), u = Aᵀ(A v), ten times. Returns (v, u) after the last round, as
+/// [`AtaProduct::repeat`].
+fn plain_rounds(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let (mut u, mut v, mut tmp) = (vec![1.0; n], vec![0.0; n], vec![0.0; n]);
+    for _ in 0..ROUNDS {
+        mul_a(&u, &mut tmp);
+        mul_at(&tmp, &mut v);
+        mul_a(&v, &mut tmp);
+        mul_at(&tmp, &mut u);
+    }
+    (v, u)
 }
 
 /// The power method's rounds row by row, tmp = A x then out = Aᵀ tmp, every entry computed in each (the
@@ -179,18 +260,21 @@ pub fn fp_rules() -> &'static str {
 }
 
 /// AᵀA as an operator applied many times in a row, on `threads` threads: this one and a scoped thread for each
-/// other, started once for all the products of a call. Each thread owns a fixed, contiguous range of whole tiles
-/// and adds their contributions into its own partial result; after a barrier every thread sums all the partials
-/// in thread order into its own copy of the product (n additions per thread: nothing next to the n² entries),
-/// which is the next product's input. So a result never depends on the scheduling: every call returns the same
-/// bits.
+/// other, started once for all the products of a call. Each product is cut into fixed chunks of whole tiles
+/// ([`CHUNKS_PER_THREAD`] per thread); the threads claim chunks from a counter until none is left, each chunk's
+/// contributions going into that chunk's own partial result. After a barrier every thread sums all the partials
+/// in chunk order into its own copy of the product (a few n additions per thread: nothing next to the n²
+/// entries), which is the next product's input. So a result never depends on the scheduling, every call returns
+/// the same bits, and a thread the OS leaves without a core for a while only does fewer chunks.
 ///
 /// Not rayon's pool: with a fork and a join on it per product (twenty a call), two threads ran a call (n = 2,000,
-/// from Python) in 14.7 ms wall and 25.8 ms CPU against 21.9 ms on one thread, 75% of a perfect split; with
-/// these threads, 12.7 ms wall and 25.2 ms CPU. The barrier spins (yielding to the OS after a while, for a
-/// machine with fewer cores than threads), and the partials are double-buffered, so one barrier per product is
-/// enough: a thread writing the partials of product k + 1 has passed the barrier of product k, which every
-/// thread reaches only after it has read all the partials of product k - 1, the ones in the same buffer.
+/// from Python) in 14.7 ms wall and 25.8 ms CPU against 21.9 ms on one thread, 75% of a perfect split. The
+/// threads meet at a [`Barrier`] that blocks in the OS: a barrier that spins keeps a core busy while it waits,
+/// and on a machine whose cores are shared with other work (2 vCPUs and a busy neighbour) the spinning thread
+/// took the core from the very thread it waited for (a call at n = 2,000 took 76 ms where one thread takes 27).
+/// The partials are double-buffered, so one barrier per product is enough: a thread writing the partials of
+/// product k + 1 has passed the barrier of product k, which every thread reaches only after it has read all the
+/// partials of product k - 1, the ones in the same buffer.
 struct AtaProduct {
     n: usize,
     tile: TileFn,
@@ -200,18 +284,23 @@ struct AtaProduct {
 impl AtaProduct {
     /// Applies AᵀA `products` times from `start`; returns (the last product's input, its output).
     fn repeat(&self, start: &[f64], products: usize) -> (Vec<f64>, Vec<f64>) {
+        let chunks = self.chunks();
         let partial = || Mutex::new(vec![0.0; self.n]);
         let partials: [Vec<Mutex<Vec<f64>>>; 2] = [
-            (0..self.threads).map(|_| partial()).collect(),
-            (0..self.threads).map(|_| partial()).collect(),
+            (0..chunks).map(|_| partial()).collect(),
+            (0..chunks).map(|_| partial()).collect(),
         ];
-        let barrier = &SpinBarrier::default();
+        let claimed: Vec<AtomicUsize> = (0..products).map(|_| AtomicUsize::new(0)).collect();
+        let barrier = &Barrier::default();
         std::thread::scope(|scope| {
-            let shared = (&partials, barrier);
+            let shared = Shared {
+                partials: &partials,
+                claimed: &claimed,
+                barrier,
+            };
             let mut started = 0;
             for _ in 1..self.threads {
-                let index = started + 1;
-                let work = move || self.work(index, start, products, shared);
+                let work = move || self.work(start, products, shared);
                 if std::thread::Builder::new()
                     .spawn_scoped(scope, work)
                     .is_ok()
@@ -220,32 +309,48 @@ impl AtaProduct {
                 }
             }
             barrier.open(started + 1);
-            self.work(0, start, products, shared)
+            self.work(start, products, shared)
         })
     }
 
-    /// Thread `index` of the barrier's size: its tiles of every product, and every product summed into its own
-    /// copy.
-    fn work(
-        &self,
-        index: usize,
-        start: &[f64],
-        products: usize,
-        (partials, barrier): (&[Vec<Mutex<Vec<f64>>>; 2], &SpinBarrier),
-    ) -> (Vec<f64>, Vec<f64>) {
+    /// How many chunks of whole tiles a product is cut into: one on one thread, else [`CHUNKS_PER_THREAD`] per
+    /// thread (fewer if there are fewer tiles). It depends only on the size and the threads asked for, so every
+    /// call with them sums the same chunks in the same order.
+    fn chunks(&self) -> usize {
+        let tiles = self.n.div_ceil(TILE_ROWS);
+        match self.threads {
+            0 | 1 => 1,
+            threads => (threads * CHUNKS_PER_THREAD).min(tiles).max(1),
+        }
+    }
+
+    /// One of the barrier's threads: the chunks of every product it claims first, then every product summed, chunk
+    /// by chunk in order, into its own copy (the input of the next product).
+    fn work(&self, start: &[f64], products: usize, shared: Shared<'_>) -> (Vec<f64>, Vec<f64>) {
+        let Shared {
+            partials,
+            claimed,
+            barrier,
+        } = shared;
         let _released = ReleaseOnPanic(barrier);
-        let size = barrier.size();
+        // the barrier counts its threads from the first product on
+        barrier.size();
         let n = self.n;
         let tiles = n.div_ceil(TILE_ROWS);
-        let rows = (tiles * index / size * TILE_ROWS).min(n)
-            ..(tiles * (index + 1) / size * TILE_ROWS).min(n);
+        let chunks = partials[0].len();
         let mut entries = vec![0.0; TILE_ROWS * n];
         let (mut x, mut product) = (start.to_vec(), vec![0.0; n]);
         for k in 0..products {
             let buffer = &partials[k % 2];
-            {
-                let mut partial = lock(&buffer[index]);
+            loop {
+                let c = claimed[k].fetch_add(1, Ordering::Relaxed);
+                let Some(partial) = buffer.get(c) else {
+                    break;
+                };
+                let mut partial = lock(partial);
                 partial.fill(0.0);
+                let rows = (tiles * c / chunks * TILE_ROWS).min(n)
+                    ..(tiles * (c + 1) / chunks * TILE_ROWS).min(n);
                 let mut i = rows.start;
                 while i < rows.end {
                     let end = (i + TILE_ROWS).min(rows.end);
@@ -258,7 +363,7 @@ impl AtaProduct {
                 break;
             }
             product.fill(0.0);
-            for part in &buffer[..size] {
+            for part in buffer {
                 for (p, q) in product.iter_mut().zip(lock(part).iter()) {
                     *p += q;
                 }
@@ -270,6 +375,15 @@ impl AtaProduct {
     }
 }
 
+/// What the threads of an [`AtaProduct`] share: each product's chunk partials (double-buffered), how many of
+/// each product's chunks have been claimed, and the barrier they meet at after each product.
+#[derive(Clone, Copy)]
+struct Shared<'s> {
+    partials: &'s [Vec<Mutex<Vec<f64>>>; 2],
+    claimed: &'s [AtomicUsize],
+    barrier: &'s Barrier,
+}
+
 /// A partial result's lock; a thread that panicked while holding it left nothing worse than numbers (and the call
 /// fails with its panic anyway).
 fn lock(partial: &Mutex<Vec<f64>>) -> std::sync::MutexGuard<'_, Vec<f64>> {
@@ -278,71 +392,85 @@ fn lock(partial: &Mutex<Vec<f64>>) -> std::sync::MutexGuard<'_, Vec<f64>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Spins until `ready` gives a value: a hint to the core at first, then yielding to the OS (so that on a
-/// machine with fewer cores than threads the thread being waited for gets one).
-fn spin_until<T>(mut ready: impl FnMut() -> Option<T>) -> T {
-    let mut spins = 0u32;
-    loop {
-        if let Some(value) = ready() {
-            return value;
-        }
-        if spins < 1 << 14 {
-            spins += 1;
-            std::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
-        }
-    }
-}
-
-/// A barrier for `size` threads that waits by spinning (see [`spin_until`]); reusable, generation by generation.
-/// A thread that panics breaks it (see [`ReleaseOnPanic`]), so that the others stop waiting for it.
+/// A barrier for `size` threads, reusable generation by generation, whose waiting threads sleep in the OS. Unlike
+/// `std::sync::Barrier` it can be broken: a thread that panics breaks it (see [`ReleaseOnPanic`]), so that the
+/// others stop waiting for it. Its size is set once the threads are started (see [`Barrier::open`]).
 #[derive(Default)]
-struct SpinBarrier {
-    /// 0 until [`SpinBarrier::open`]: threads are started before it is known how many could be.
-    size: AtomicUsize,
-    arrived: AtomicUsize,
-    generation: AtomicUsize,
-    broken: AtomicBool,
+struct Barrier {
+    state: Mutex<BarrierState>,
+    changed: Condvar,
 }
 
-impl SpinBarrier {
+#[derive(Default)]
+struct BarrierState {
+    /// 0 until [`Barrier::open`].
+    size: usize,
+    arrived: usize,
+    generation: u64,
+    broken: bool,
+}
+
+impl Barrier {
+    fn state(&self) -> MutexGuard<'_, BarrierState> {
+        // the state is only counters, consistent between any two statements: a panic elsewhere leaves it usable
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn sleep<'g>(&self, guard: MutexGuard<'g, BarrierState>) -> MutexGuard<'g, BarrierState> {
+        self.changed
+            .wait(guard)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Sets how many threads meet here, once they are all started.
     fn open(&self, size: usize) {
-        self.size.store(size, Ordering::Release);
+        self.state().size = size;
+        self.changed.notify_all();
     }
 
-    /// How many threads meet here, waiting for [`SpinBarrier::open`] if need be.
+    /// How many threads meet here, waiting for [`Barrier::open`] if need be.
     fn size(&self) -> usize {
-        spin_until(|| Some(self.size.load(Ordering::Acquire)).filter(|&size| size > 0))
+        let mut state = self.state();
+        while state.size == 0 {
+            state = self.sleep(state);
+        }
+        state.size
     }
 
     /// Waits for every thread; `false` if the barrier is broken.
     fn wait(&self) -> bool {
-        let generation = self.generation.load(Ordering::Acquire);
-        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.size.load(Ordering::Relaxed) {
-            // the last to arrive: reset the count before the others can go on and arrive at the next barrier
-            self.arrived.store(0, Ordering::Relaxed);
-            self.generation.fetch_add(1, Ordering::Release);
-            return !self.broken.load(Ordering::Acquire);
+        let mut state = self.state();
+        if state.broken {
+            return false;
         }
-        spin_until(|| {
-            if self.broken.load(Ordering::Acquire) {
-                Some(false)
-            } else {
-                (self.generation.load(Ordering::Acquire) != generation).then_some(true)
-            }
-        })
+        state.arrived += 1;
+        if state.arrived == state.size {
+            state.arrived = 0;
+            state.generation += 1;
+            drop(state);
+            self.changed.notify_all();
+            return true;
+        }
+        let generation = state.generation;
+        while state.generation == generation && !state.broken {
+            state = self.sleep(state);
+        }
+        !state.broken
+    }
+
+    fn break_it(&self) {
+        self.state().broken = true;
+        self.changed.notify_all();
     }
 }
 
 /// Breaks the barrier if the thread holding it unwinds.
-struct ReleaseOnPanic<'b>(&'b SpinBarrier);
+struct ReleaseOnPanic<'b>(&'b Barrier);
 
 impl Drop for ReleaseOnPanic<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.0.broken.store(true, Ordering::Release);
+            self.0.break_it();
         }
     }
 }
@@ -670,7 +798,7 @@ mod tests {
 
     #[test]
     fn n_100_matches_the_benchmarks_game() {
-        for mode in [Mode::Fast, Mode::Scalar] {
+        for mode in [Mode::Fast, Mode::Scalar, Mode::Plain] {
             let r = spectral_norm(100, mode);
             assert_eq!(format!("{:.9}", r.norm), "1.274219991", "{mode:?}");
             assert!(r.vbv > 0.0 && r.vv > 0.0);
@@ -678,14 +806,30 @@ mod tests {
     }
 
     #[test]
-    fn fast_and_scalar_agree_to_the_check() {
-        let (f, s) = (
-            spectral_norm(333, Mode::Fast),
-            spectral_norm(333, Mode::Scalar),
-        );
-        for (x, y) in [(f.norm, s.norm), (f.vbv, s.vbv), (f.vv, s.vv)] {
-            assert!((x - y).abs() <= 1e-12 * y.abs(), "{x} vs {y}");
+    fn every_path_agrees_to_the_check() {
+        let p = spectral_norm(433, Mode::Plain);
+        let mut others = vec![
+            spectral_norm(433, Mode::Fast),
+            spectral_norm(433, Mode::Scalar),
+        ];
+        others.extend(fast_on_threads(433, 2));
+        for o in others {
+            for (x, y) in [(o.norm, p.norm), (o.vbv, p.vbv), (o.vv, p.vv)] {
+                assert!((x - y).abs() <= 1e-12 * y.abs(), "{x} vs {y}");
+            }
         }
+    }
+
+    #[test]
+    fn small_sizes_stay_on_one_thread() {
+        assert_eq!(fast_threads(MIN_SPLIT_N - 1, 8), 1);
+        assert_eq!(fast_threads(MIN_SPLIT_N, 2), 2);
+        assert_eq!(fast_threads(2000, 1), 1);
+        assert_eq!(fast_threads(5500, 64), 64);
+        assert_eq!(
+            fast_threads(5500, 128),
+            5500usize.div_ceil(TILE_ROWS * MIN_TILES_PER_THREAD)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! tallies, pages are interned once, timestamps are fixed-width byte arrays, days a bitset.
 
 pub mod json;
+pub mod study;
 
 use std::fmt;
 
@@ -1007,6 +1008,8 @@ pub enum Location {
     Byte(usize),
     /// An index into the list of parsed events.
     Event(usize),
+    /// A line and column (of bytes, from 1) in the raw JSON, where serde_json stopped.
+    Line { line: usize, column: usize },
 }
 
 impl fmt::Display for InputError {
@@ -1014,6 +1017,9 @@ impl fmt::Display for InputError {
         match self.location {
             Location::Byte(offset) => write!(f, "{} at byte {offset}", self.message),
             Location::Event(index) => write!(f, "event {index}: {}", self.message),
+            Location::Line { line, column } => {
+                write!(f, "{} at line {line} column {column}", self.message)
+            }
         }
     }
 }
