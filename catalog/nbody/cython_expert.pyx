@@ -3,13 +3,31 @@
 
 Follows EXPERT.md: one thread (five bodies leave nothing to share, so no `prange` here); the state as
 structure-of-arrays C locals with the body count a compile-time constant; each step in phases: the ten pair
-separations into small C arrays, their magnitudes in one loop over the pairs that the C compiler vectorises,
-then the velocity updates in pair order and the drift. ladder's expert build adds -ffast-math outside the fair
-mode. All of it is a `nogil` C function on plain doubles; `cython -a` shows it white.
+separations into small C arrays, their magnitudes two pairs per SSE2 vector (packed sqrt and division, through
+<emmintrin.h>), then the velocity updates in pair order, written out as ten calls of an inline function with
+literal indices, and the drift. ladder's expert build adds -ffast-math outside the fair mode. All of it is a
+`nogil` C function on plain doubles; `cython -a` shows it white.
+
+Why explicit: GCC 12 leaves a `for p in range(NPAIRS)` velocity loop rolled, with the velocities in stack slots
+(a store-forwarding round trip per update), and does not pack the ten scalar square roots itself; Cython has no
+way to emit `#pragma GCC unroll`. Measured (CPU time, 500,000 steps, best of 7): plain loops 28 ms, packed
+magnitudes only 27.7 ms, this code 21 ms, the Rust and C experts 21 ms on the same host.
 """
 import os
 
 from libc.math cimport sqrt
+
+cdef extern from "emmintrin.h" nogil:
+    # SSE2, the x86-64 baseline: two doubles per register
+    ctypedef struct __m128d:
+        pass
+    __m128d _mm_set_pd(double hi, double lo)
+    __m128d _mm_set1_pd(double a)
+    __m128d _mm_add_pd(__m128d a, __m128d b)
+    __m128d _mm_mul_pd(__m128d a, __m128d b)
+    __m128d _mm_div_pd(__m128d a, __m128d b)
+    __m128d _mm_sqrt_pd(__m128d a)
+    void _mm_storeu_pd(double *p, __m128d a)
 
 cdef enum:
     NBODIES = 5
@@ -57,6 +75,17 @@ cdef double energy(double (*rows)[FIELDS]) noexcept nogil:
             e -= rows[i][6] * rows[j][6] / sqrt(dx * dx + dy * dy + dz * dz)
     return e
 
+cdef inline void kick(int p, int i, int j, double *dx, double *dy, double *dz, double *mag, double *m,
+                      double *vx, double *vy, double *vz) noexcept nogil:
+    """Velocity update of pair p = (i, j); called with literal indices so the C compiler keeps the arrays in registers."""
+    cdef double mi = m[i] * mag[p], mj = m[j] * mag[p]
+    vx[i] -= dx[p] * mj
+    vy[i] -= dy[p] * mj
+    vz[i] -= dz[p] * mj
+    vx[j] += dx[p] * mi
+    vy[j] += dy[p] * mi
+    vz[j] += dz[p] * mi
+
 
 cdef void advance(double (*rows)[FIELDS], long long steps, double dt) noexcept nogil:
     cdef double x[NBODIES]
@@ -72,9 +101,12 @@ cdef void advance(double (*rows)[FIELDS], long long steps, double dt) noexcept n
     cdef double mag[NPAIRS]
     cdef int first[NPAIRS]
     cdef int second[NPAIRS]
-    cdef int b, c, p, i, j
+    cdef int b, c, p
     cdef long long step
-    cdef double d2, mi, mj
+    cdef double mi, mj
+    cdef int k
+    cdef __m128d vdx, vdy, vdz, vd2
+    cdef __m128d vdt = _mm_set1_pd(dt)
     p = 0
     for b in range(NBODIES):
         for c in range(b + 1, NBODIES):
@@ -90,20 +122,22 @@ cdef void advance(double (*rows)[FIELDS], long long steps, double dt) noexcept n
             dx[p] = x[first[p]] - x[second[p]]
             dy[p] = y[first[p]] - y[second[p]]
             dz[p] = z[first[p]] - z[second[p]]
-        for p in range(NPAIRS):
-            d2 = dx[p] * dx[p] + dy[p] * dy[p] + dz[p] * dz[p]
-            mag[p] = dt / (d2 * sqrt(d2))
-        for p in range(NPAIRS):
-            i = first[p]
-            j = second[p]
-            mi = m[i] * mag[p]
-            mj = m[j] * mag[p]
-            vx[i] -= dx[p] * mj
-            vy[i] -= dy[p] * mj
-            vz[i] -= dz[p] * mj
-            vx[j] += dx[p] * mi
-            vy[j] += dy[p] * mi
-            vz[j] += dz[p] * mi
+        for k in range(0, NPAIRS, 2):
+            vdx = _mm_set_pd(dx[k + 1], dx[k])
+            vdy = _mm_set_pd(dy[k + 1], dy[k])
+            vdz = _mm_set_pd(dz[k + 1], dz[k])
+            vd2 = _mm_add_pd(_mm_add_pd(_mm_mul_pd(vdx, vdx), _mm_mul_pd(vdy, vdy)), _mm_mul_pd(vdz, vdz))
+            _mm_storeu_pd(&mag[k], _mm_div_pd(vdt, _mm_mul_pd(vd2, _mm_sqrt_pd(vd2))))
+        kick(0, 0, 1, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(1, 0, 2, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(2, 0, 3, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(3, 0, 4, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(4, 1, 2, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(5, 1, 3, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(6, 1, 4, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(7, 2, 3, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(8, 2, 4, dx, dy, dz, mag, m, vx, vy, vz)
+        kick(9, 3, 4, dx, dy, dz, mag, m, vx, vy, vz)
         for b in range(NBODIES):
             x[b] += dt * vx[b]
             y[b] += dt * vy[b]
@@ -142,5 +176,5 @@ def run(Bodies s):
 
 
 def ladder_info():
-    return {"simd": "compiler-vectorised pair loops (-O3 -march=native)", "threads": 1,
+    return {"simd": "sse2 pairs (emmintrin.h)", "threads": 1,
             "fast_math": os.environ.get("LADDER_FAIR") != "1"}
