@@ -390,7 +390,11 @@ fn a_bad_expert_table_names_its_field() {
 fn in_the_repo_catalog_every_compiled_rung_has_an_expert_tier_or_says_why() {
     let cat = Catalog::load(&repo_catalog_dir()).unwrap();
     let mut with_expert = Vec::new();
-    for b in cat.benchmarks.iter().filter(|b| b.expert.algorithm.is_some()) {
+    for b in cat
+        .benchmarks
+        .iter()
+        .filter(|b| b.expert.algorithm.is_some())
+    {
         with_expert.push(b.id.as_str());
         for rung in cat.rungs.iter().filter(|r| !r.runtime_swap) {
             if !b.implementations.contains_key(&rung.id) {
@@ -404,8 +408,8 @@ fn in_the_repo_catalog_every_compiled_rung_has_an_expert_tier_or_says_why() {
                 b.id, rung.id
             );
         }
-        let algorithm = std::fs::read_to_string(b.dir.join(b.expert.algorithm.as_ref().unwrap()))
-            .unwrap();
+        let algorithm =
+            std::fs::read_to_string(b.dir.join(b.expert.algorithm.as_ref().unwrap())).unwrap();
         assert!(algorithm.len() > 500, "{}: EXPERT.md says too little", b.id);
     }
     // The benchmarks the expert targets are measured on (issue 13).
@@ -413,7 +417,14 @@ fn in_the_repo_catalog_every_compiled_rung_has_an_expert_tier_or_says_why() {
         assert!(with_expert.contains(&id), "{id} has no [expert] table");
     }
     // The runtime swaps run the plain code, so they have no expert tier.
-    for id in ["cpython", "pypy", "free-threaded", "cpython-jit", "graalpy", "nuitka"] {
+    for id in [
+        "cpython",
+        "pypy",
+        "free-threaded",
+        "cpython-jit",
+        "graalpy",
+        "nuitka",
+    ] {
         assert!(cat.rung(id).unwrap().runtime_swap, "{id}");
     }
 }
