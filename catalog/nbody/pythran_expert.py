@@ -8,8 +8,8 @@ for g++ to put in SIMD lanes), then the velocity updates in pair order and the d
 passes -ffast-math to the C++ compiler outside the fair mode.
 
 g++ 12 (-O3 -march=native, AVX-512 host) leaves the ten magnitudes scalar, as it does in the C expert, so the
-phases buy little here: measured at n = 500,000 (CPU time, median of 5, alternated), 28.6 ms against the study
-version's 27.7 ms with -ffast-math, and 30.2 ms against 33.5 ms in the fair mode.
+phases buy little here: measured at n = 500,000 (CPU time, median of 5, alternated), 28.6 ms with -ffast-math against the study
+version's 27.7 ms (built without it), and 30.2 ms against 33.5 ms in the fair mode.
 
 The state crosses the module's boundary as in the study version: `setup` returns (n, bodies) with bodies a (5, 7)
 float64 array (x y z vx vy vz mass per row), and `run` returns (energy before, energy after).
