@@ -22,55 +22,63 @@ TILE_ROWS = 8
 MIN_TILES_PER_THREAD = 8
 
 
-def fill_row(n, i, x, e, p, r):
-    """Row i of A into e[p, r, :]; returns that row · x."""
+def fill_row(n, i, x, row):
+    """Row i of A into row; returns row · x."""
     fi = float(i)
     for j in range(n):
         s = fi + j
-        e[p, r, j] = 1.0 / (s * (s + 1.0) * 0.5 + fi + 1.0)
+        row[j] = 1.0 / (s * (s + 1.0) * 0.5 + fi + 1.0)
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
     j = 0
     while j + 8 <= n:
-        a0 += e[p, r, j] * x[j]
-        a1 += e[p, r, j + 1] * x[j + 1]
-        a2 += e[p, r, j + 2] * x[j + 2]
-        a3 += e[p, r, j + 3] * x[j + 3]
-        a4 += e[p, r, j + 4] * x[j + 4]
-        a5 += e[p, r, j + 5] * x[j + 5]
-        a6 += e[p, r, j + 6] * x[j + 6]
-        a7 += e[p, r, j + 7] * x[j + 7]
+        a0 += row[j] * x[j]
+        a1 += row[j + 1] * x[j + 1]
+        a2 += row[j + 2] * x[j + 2]
+        a3 += row[j + 3] * x[j + 3]
+        a4 += row[j + 4] * x[j + 4]
+        a5 += row[j + 5] * x[j + 5]
+        a6 += row[j + 6] * x[j + 6]
+        a7 += row[j + 7] * x[j + 7]
         j += 8
     dot = 0.0
     while j < n:
-        dot += e[p, r, j] * x[j]
+        dot += row[j] * x[j]
         j += 1
     return dot + a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7
 
 
-def tile_range(n, first, last, x, e, partials, p):
-    """partials[p] = Σ_r (A(r, ·) · x) A(r, ·) over the rows of tiles first .. last-1."""
+def tile_range(n, first, last, x, e, out):
+    """out = Σ_r (A(r, ·) · x) A(r, ·) over the rows of tiles first .. last-1; e holds TILE_ROWS rows of n."""
     for j in range(n):
-        partials[p, j] = 0.0
+        out[j] = 0.0
+    e0 = e[0]
+    e1 = e[1]
+    e2 = e[2]
+    e3 = e[3]
+    e4 = e[4]
+    e5 = e[5]
+    e6 = e[6]
+    e7 = e[7]
     for tile in range(first, last):
         row = tile * TILE_ROWS
         if row + TILE_ROWS <= n:
-            t0 = fill_row(n, row, x, e, p, 0)
-            t1 = fill_row(n, row + 1, x, e, p, 1)
-            t2 = fill_row(n, row + 2, x, e, p, 2)
-            t3 = fill_row(n, row + 3, x, e, p, 3)
-            t4 = fill_row(n, row + 4, x, e, p, 4)
-            t5 = fill_row(n, row + 5, x, e, p, 5)
-            t6 = fill_row(n, row + 6, x, e, p, 6)
-            t7 = fill_row(n, row + 7, x, e, p, 7)
+            t0 = fill_row(n, row, x, e0)
+            t1 = fill_row(n, row + 1, x, e1)
+            t2 = fill_row(n, row + 2, x, e2)
+            t3 = fill_row(n, row + 3, x, e3)
+            t4 = fill_row(n, row + 4, x, e4)
+            t5 = fill_row(n, row + 5, x, e5)
+            t6 = fill_row(n, row + 6, x, e6)
+            t7 = fill_row(n, row + 7, x, e7)
             for j in range(n):
-                partials[p, j] += (t0 * e[p, 0, j] + t1 * e[p, 1, j] + t2 * e[p, 2, j] + t3 * e[p, 3, j]
-                                   + t4 * e[p, 4, j] + t5 * e[p, 5, j] + t6 * e[p, 6, j] + t7 * e[p, 7, j])
+                out[j] += (t0 * e0[j] + t1 * e1[j] + t2 * e2[j] + t3 * e3[j]
+                           + t4 * e4[j] + t5 * e5[j] + t6 * e6[j] + t7 * e7[j])
         else:
             r = 0
             while row + r < n:
-                t = fill_row(n, row + r, x, e, p, r)
+                t = fill_row(n, row + r, x, e0)
                 for j in range(n):
-                    partials[p, j] += t * e[p, r, j]
+                    out[j] += t * e0[j]
                 r += 1
 
 
@@ -86,7 +94,7 @@ def product(n, size, x, out, partials, e):
     tiles = (n + TILE_ROWS - 1) // TILE_ROWS
     #omp parallel for schedule(static, 1) num_threads(size)
     for p in range(size):
-        tile_range(n, tiles * p // size, tiles * (p + 1) // size, x, e, partials, p)
+        tile_range(n, tiles * p // size, tiles * (p + 1) // size, x, e[p], partials[p])
     #omp parallel for schedule(static) num_threads(size)
     for j in range(n):
         sum_partials(size, partials, out, j)
