@@ -93,12 +93,6 @@ fn spectral_threads(n: &Bound<'_, PyAny>) -> PyResult<usize> {
     Ok(spectral::threads(spectral::checked_n(int_arg(n, &what)?)?))
 }
 
-/// spectral-norm on one thread without explicit SIMD (the `rust-scalar` rung).
-#[pyfunction]
-fn spectral_norm_scalar(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
-    spectral_in(py, n, spectral::Mode::Scalar)
-}
-
 fn spectral_in(
     py: Python<'_>,
     n: &Bound<'_, PyAny>,
@@ -133,7 +127,7 @@ fn simd_level() -> &'static str {
     simd::detected().name()
 }
 
-/// The explicit SIMD `json_pipeline` uses here (`json_pipeline_scalar` uses none): "sse2 (string scan)" on
+/// The explicit SIMD `json_pipeline` uses here (`json_pipeline_serde` uses none): "sse2 (string scan)" on
 /// x86-64, else "none (portable)".
 #[pyfunction]
 fn pipeline_simd_level() -> &'static str {
@@ -168,12 +162,6 @@ fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDic
 fn json_pipeline_serde<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
     let output = py.detach(|| pipeline::study::run(data))?;
     to_python(py, &output, 1, None)
-}
-
-/// json-pipeline on one thread (the `rust-scalar` rung).
-#[pyfunction]
-fn json_pipeline_scalar<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
-    pipeline_in(py, data, pipeline::Mode::Scalar)
 }
 
 fn pipeline_in<'py>(
@@ -516,14 +504,13 @@ impl<'py> Dicts<'py> {
     }
 }
 
-/// The Rust rung of the optimization ladder: n-body, spectral-norm and the JSON event pipeline.
+/// The Rust rung of the optimization ladder: every benchmark of the catalog that the `rust` rung expresses.
 #[pymodule(name = "ladder_kernels")]
 mod module {
     #[pymodule_export]
     use super::{
-        binary_trees, fannkuch_redux, json_pipeline, json_pipeline_dicts, json_pipeline_scalar,
-        json_pipeline_serde, mandelbrot, nbody, nbody_expert, nbody_simd_level,
-        pipeline_simd_level, simd_level, spectral_fp_rules, spectral_norm, spectral_norm_plain,
-        spectral_norm_scalar, spectral_threads, threads,
+        binary_trees, fannkuch_redux, json_pipeline, json_pipeline_dicts, json_pipeline_serde,
+        mandelbrot, nbody, nbody_expert, nbody_simd_level, pipeline_simd_level, simd_level,
+        spectral_fp_rules, spectral_norm, spectral_norm_plain, spectral_threads, threads,
     };
 }

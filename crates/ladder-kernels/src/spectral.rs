@@ -12,8 +12,8 @@
 //! product into fixed chunks of tiles that its threads (as many as rayon's pool has, see [`AtaProduct`]) take as
 //! they come free, and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at run time, see
 //! [`crate::simd`]); the chunks' partial sums are added in chunk order, so a result never depends on how the
-//! threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (the
-//! `rust-scalar` rung, and the fast path on a CPU without AVX2) is plain Rust with true divisions, row by row:
+//! threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (one
+//! thread, no explicit SIMD: the reference the benches and tests compare with, and the fast path on a CPU without AVX2) is plain Rust with true divisions, row by row:
 //! tmp = A x, then Aᵀ tmp.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -168,7 +168,7 @@ fn plain_rounds(n: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// The power method's rounds row by row, tmp = A x then out = Aᵀ tmp, every entry computed in each (the
-/// portable code, and the `rust-scalar` rung): with true divisions, tiling measured slower here (96 ms against
+/// portable code, and [`Mode::Scalar`]): with true divisions, tiling measured slower here (96 ms against
 /// 78 ms a call at n = 2,000 on one thread), because the divisions no longer overlap the rest of the work.
 /// Returns (v, u) after the last round, as [`AtaProduct::repeat`].
 fn rows_rounds(start: &[f64], parallel: bool) -> (Vec<f64>, Vec<f64>) {

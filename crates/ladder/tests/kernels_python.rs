@@ -35,7 +35,7 @@ const CASES: &[(&str, &str)] = &[
         "expected a JSON array of event objects at byte 0",
     ),
     (
-        r#"k.json_pipeline_scalar(b'[1]')"#,
+        r#"k.json_pipeline(b'[1]')"#,
         "expected an event object at byte 1",
     ),
     // the schema's types
@@ -69,7 +69,7 @@ const CASES: &[(&str, &str)] = &[
     (r#"k.nbody("5")"#, "steps must be an int"),
     (r#"k.spectral_norm(0)"#, "between 1 and 100000"),
     (r#"k.spectral_norm(10**9)"#, "between 1 and 100000"),
-    (r#"k.spectral_norm_scalar(-3)"#, "between 1 and 100000"),
+    (r#"k.spectral_norm_plain(-3)"#, "between 1 and 100000"),
     (r#"k.spectral_norm(10**30)"#, "between 1 and 100000"),
     (r#"k.nbody(2**64)"#, "steps must be"),
     (r#"k.nbody(1.5)"#, "steps must be"),

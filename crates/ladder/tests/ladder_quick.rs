@@ -209,6 +209,6 @@ fn quick_ladder_every_rung_ok_and_verified() {
         assert!(outcome == "agrees" || outcome == "reference", "{c}");
     }
     let markdown = std::fs::read_to_string(&md).unwrap();
-    assert!(markdown.contains("| Rung | Runtime |"));
+    assert!(markdown.contains("| Rung | Tier | Runtime |"));
     assert!(markdown.contains("## n-body"));
 }
