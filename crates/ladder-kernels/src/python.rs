@@ -153,22 +153,7 @@ fn threads() -> usize {
 /// JSON or not the events schema.
 #[pyfunction]
 fn json_pipeline<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
-    pipeline_in(py, data, pipeline::Mode::Fast)
-}
-
-/// json-pipeline as the study read it (the study tier): serde_json into borrowed structs, one thread. Raises
-/// ValueError for the inputs `json_pipeline` refuses.
-#[pyfunction]
-fn json_pipeline_serde<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
-    let output = py.detach(|| pipeline::study::run(data))?;
-    to_python(py, &output, 1, None)
-}
-
-fn pipeline_in<'py>(
-    py: Python<'py>,
-    data: &[u8],
-    mode: pipeline::Mode,
-) -> PyResult<Bound<'py, PyDict>> {
+    let mode = pipeline::Mode::Fast;
     // `data` borrows an immutable bytes object the caller keeps alive, so it may be read without the GIL. Once
     // this thread has read the first slice, it takes the GIL back to make the dicts of that slice's users (the
     // first users of the output, in its order) while the other threads still read.
@@ -178,6 +163,14 @@ fn pipeline_in<'py>(
         })
     })?;
     to_python(py, &output, mode.threads(), early.transpose()?)
+}
+
+/// json-pipeline as the study read it (the study tier): serde_json into borrowed structs, one thread. Raises
+/// ValueError for the inputs `json_pipeline` refuses.
+#[pyfunction]
+fn json_pipeline_serde<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    let output = py.detach(|| pipeline::study::run(data))?;
+    to_python(py, &output, 1, None)
 }
 
 /// json-pipeline-dicts: the same pipeline over a list of already-parsed event dicts. Raises ValueError, with

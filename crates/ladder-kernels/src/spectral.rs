@@ -13,8 +13,8 @@
 //! they come free, and computes the entries with explicit SIMD (AVX-512F or AVX2+FMA, picked at run time, see
 //! [`crate::simd`]); the chunks' partial sums are added in chunk order, so a result never depends on how the
 //! threads were scheduled: every call returns the same bits. [`Mode::Scalar`] (one
-//! thread, no explicit SIMD: the reference the benches and tests compare with, and the fast path on a CPU without AVX2) is plain Rust with true divisions, row by row:
-//! tmp = A x, then Aᵀ tmp.
+//! thread, no explicit SIMD: the reference the benches and tests compare with, and the fast path on a CPU without
+//! AVX2) is plain Rust with true divisions, row by row: tmp = A x, then Aᵀ tmp.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};

@@ -69,8 +69,8 @@ fn read<T>(
 }
 
 /// How strings are scanned (see [`string_stop`]): sixteen bytes at a time with SSE2 on x86-64 in [`Mode::Fast`],
-/// else eight at a time in a `u64` (SWAR), which is what [`Mode::Scalar`] (one thread, no explicit
-/// SIMD) always does.
+/// else eight at a time in a `u64` (SWAR), which is what [`Mode::Scalar`] (one thread, no
+/// explicit SIMD) always does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scan {
     Sse2,

@@ -14,8 +14,8 @@ use rustc_hash::FxHashMap;
 
 /// How the bytes reader runs: [`Mode::Fast`] reads line-aligned slices on as many threads as rayon's pool has
 /// (verified, with a sequential fallback) and scans strings with SSE2 on x86-64; [`Mode::Scalar`] (the
-/// reference the benches, tests and fuzz target compare with) reads on one thread without explicit SIMD. Both ask for memory ahead of use with
-/// prefetch hints ([`prefetch_at`]), which are neither vector code nor threads.
+/// reference the benches, tests and fuzz target compare with) reads on one thread without explicit SIMD. Both ask
+/// for memory ahead of use with prefetch hints ([`prefetch_at`]), which are neither vector code nor threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Fast,
