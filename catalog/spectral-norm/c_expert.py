@@ -3,7 +3,8 @@
 ladder compiles spectral_norm_expert.c into libspectral_norm_expert.so next to its copy of this module, with
 -fopenmp and, outside the fair mode, -ffast-math. The C file uses all of EXPERT.md: tiles of 8 rows of A whose
 entries serve both halves of a product, OpenMP threads over fixed contiguous tile ranges with partial sums added
-in thread order, SIMD over j (interleaved partial sums written in the source), and the compiler's fast-math.
+in thread order, SIMD over j (interleaved partial sums written in the source), and outside the fair mode the
+hardware reciprocal estimate refined by FMA steps (simd_reciprocal.h) and the compiler's fast-math.
 """
 import ctypes
 import os
@@ -13,6 +14,7 @@ _lib.spectral_norm.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_double), ct
 _lib.spectral_norm.restype = ctypes.c_double
 _lib.spectral_norm_threads.argtypes = [ctypes.c_int]
 _lib.spectral_norm_threads.restype = ctypes.c_int
+_lib.spectral_norm_reciprocal.restype = ctypes.c_char_p
 
 _last_n = [0]
 
@@ -33,7 +35,8 @@ def run(n):
 
 def ladder_info():
     return {
-        "simd": "compiler-vectorised j loops (-O3 -march=native)",
+        "simd": "compiler-vectorised j loops (-O3 -march=native), 1/d: "
+        + _lib.spectral_norm_reciprocal().decode("ascii"),
         "threads": _lib.spectral_norm_threads(_last_n[0] or 1),
         "fast_math": os.environ.get("LADDER_FAIR") != "1",
     }

@@ -9,7 +9,8 @@ depends on P only. The vectors, partials and tile buffers are `Ptr[float]` (raw,
 `list[float]` checks bounds and may raise, which keeps LLVM from vectorising the j loops, while loops over a
 `Ptr` compile to the same SIMD code as C (float64 denominators, dot products in 8 interleaved partial sums
 written out here). ladder's expert build adds Codon's `-fast-math` outside the fair mode. Division stays a true
-division.
+division: EXPERT.md's reciprocal estimate could be reached through Codon's experimental `Vec` type and an `@llvm`
+function calling LLVM's `vrcp14pd` intrinsic, which is not written here.
 
 The kernels are static methods of a class so that `-pyext` exports only `setup`, `run` and `ladder_info`.
 """

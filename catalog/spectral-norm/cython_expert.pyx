@@ -5,8 +5,12 @@ Uses every idea of EXPERT.md: each product out = AᵀA x runs over tiles of 8 ro
 computed once into a per-thread buffer and used for both the tile's dot products and its part of Aᵀ(A x);
 `prange` gives thread p of P a fixed, contiguous range of tiles and its own partial vector, and a second `prange`
 over j adds the partials in thread order, so the result depends on P only; the j loops are plain C loops the
-compiler vectorises (float64 denominators, dot products in 8 interleaved partial sums written out here). ladder's
-expert build adds -fopenmp and, outside the fair mode, -ffast-math. Division stays a true division.
+compiler vectorises (float64 denominators, dot products in 8 interleaved partial sums written out here). Outside
+the fair mode, on a CPU with AVX-512F or AVX2+FMA, 1/d is the hardware reciprocal estimate refined by FMA steps,
+in one loop per row over two vectors of lanes: the vector type and operations come from simd_reciprocal.h
+through `cdef extern` (Cython reaches intrinsics only through C declarations, and has no test of the target CPU
+of its own), and the C rung's expert file writes the same loop with them. ladder's expert build adds -fopenmp
+and, outside the fair mode, -ffast-math.
 """
 from cython.parallel cimport prange
 from libc.math cimport sqrt
@@ -14,14 +18,73 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 cimport openmp
 
+# vectors of VD_LANES doubles; VD_LANES is 0 where no estimate is used (then nothing below is called)
+cdef extern from "simd_reciprocal.h" nogil:
+    ctypedef struct vd:
+        pass
+    int VD_LANES
+    const char *VD_RECIPROCAL
+    vd vd_set1(double a)
+    vd vd_load(const double *p)
+    void vd_store(double *p, vd a)
+    vd vd_add(vd a, vd b)
+    vd vd_fmadd(vd a, vd b, vd c)
+    double vd_sum(vd a)
+    vd vd_reciprocal(vd d)
+
 cdef enum:
     TILE_ROWS = 8
     MIN_TILES_PER_THREAD = 8
     LANES = 8
 
 
+cdef inline double estimated_row(int n, int i, const double *x, double *row) noexcept nogil:
+    """Row i of A into row[0 .. n) with the reciprocal estimate (VD_LANES > 0); returns row · x. Two vectors of
+    denominators advance by exact additions (from column j to j + W, W = 2·VD_LANES, d grows by W·s + W(W+1)/2
+    with s = i + j, and that step by W²); each vector's reciprocals are stored and multiplied into its own partial
+    sum, two independent chains. The columns after the last whole step are divided."""
+    cdef int w = 2 * VD_LANES, j = 0, k
+    cdef double fi = i, s, dot
+    cdef double first[16]
+    cdef double step[16]
+    cdef vd d0, d1, step0, step1, grow, acc0, acc1, a0, a1
+    for k in range(w):
+        s = fi + k
+        first[k] = s * (s + 1.0) * 0.5 + fi + 1.0
+        step[k] = w * s + w * (w + 1) * 0.5
+    d0 = vd_load(first)
+    d1 = vd_load(first + VD_LANES)
+    step0 = vd_load(step)
+    step1 = vd_load(step + VD_LANES)
+    grow = vd_set1(<double> w * w)
+    acc0 = vd_set1(0.0)
+    acc1 = vd_set1(0.0)
+    while j + w <= n:
+        a0 = vd_reciprocal(d0)
+        a1 = vd_reciprocal(d1)
+        vd_store(row + j, a0)
+        vd_store(row + j + VD_LANES, a1)
+        acc0 = vd_fmadd(vd_load(x + j), a0, acc0)
+        acc1 = vd_fmadd(vd_load(x + j + VD_LANES), a1, acc1)
+        d0 = vd_add(d0, step0)
+        d1 = vd_add(d1, step1)
+        step0 = vd_add(step0, grow)
+        step1 = vd_add(step1, grow)
+        j += w
+    dot = vd_sum(vd_add(acc0, acc1))
+    while j < n:
+        s = fi + j
+        row[j] = 1.0 / (s * (s + 1.0) * 0.5 + fi + 1.0)
+        dot += row[j] * x[j]
+        j += 1
+    return dot
+
+
 cdef inline double fill_row(int n, int i, const double *x, double *row) noexcept nogil:
-    """Row i of A into row[0 .. n); returns row · x."""
+    """Row i of A into row[0 .. n); returns row · x. Outside the estimate: a division per entry, then the dot
+    product in LANES interleaved partial sums."""
+    if VD_LANES:
+        return estimated_row(n, i, x, row)
     cdef double fi = i, s, dot = 0.0
     cdef double acc[LANES]
     cdef int j, k
@@ -45,10 +108,21 @@ cdef inline double fill_row(int n, int i, const double *x, double *row) noexcept
 
 cdef void tile_range(int n, int first, int last, const double *x, double *entries,
                      double *out) noexcept nogil:
-    """Adds Σ_r (A(r, ·) · x) A(r, ·) over the rows of tiles first .. last-1 to out."""
+    """Adds Σ_r (A(r, ·) · x) A(r, ·) over the rows of tiles first .. last-1 to out. The update reads each row
+    through its own pointer, indexed by the loop counter alone: with CPython's -fno-strict-overflow, an index
+    such as `2 * n + j` in C ints may wrap, and gcc then leaves the loop scalar."""
     cdef double t[TILE_ROWS]
-    cdef int tile, row, count, r, j
-    cdef double acc
+    cdef int tile, row, count, r
+    cdef Py_ssize_t j
+    cdef const double *e0 = entries
+    cdef const double *e1 = entries + n
+    cdef const double *e2 = entries + 2 * n
+    cdef const double *e3 = entries + 3 * n
+    cdef const double *e4 = entries + 4 * n
+    cdef const double *e5 = entries + 5 * n
+    cdef const double *e6 = entries + 6 * n
+    cdef const double *e7 = entries + 7 * n
+    cdef const double *e
     memset(out, 0, n * sizeof(double))
     for tile in range(first, last):
         row = tile * TILE_ROWS
@@ -57,14 +131,13 @@ cdef void tile_range(int n, int first, int last, const double *x, double *entrie
             t[r] = fill_row(n, row + r, x, entries + r * n)
         if count == TILE_ROWS:
             for j in range(n):
-                out[j] += (t[0] * entries[j] + t[1] * entries[n + j] + t[2] * entries[2 * n + j]
-                           + t[3] * entries[3 * n + j] + t[4] * entries[4 * n + j]
-                           + t[5] * entries[5 * n + j] + t[6] * entries[6 * n + j]
-                           + t[7] * entries[7 * n + j])
+                out[j] += (t[0] * e0[j] + t[1] * e1[j] + t[2] * e2[j] + t[3] * e3[j]
+                           + t[4] * e4[j] + t[5] * e5[j] + t[6] * e6[j] + t[7] * e7[j])
         else:
             for r in range(count):
+                e = entries + r * n
                 for j in range(n):
-                    out[j] += t[r] * entries[r * n + j]
+                    out[j] += t[r] * e[j]
 
 
 cdef int team_size(int n) noexcept nogil:
@@ -130,5 +203,6 @@ def run(int n):
 
 def ladder_info():
     import os
-    return {"simd": "compiler-vectorised j loops (-O3 -march=native)", "threads": _last_threads[0],
+    return {"simd": "compiler-vectorised j loops (-O3 -march=native), 1/d: " + VD_RECIPROCAL.decode("ascii"),
+            "threads": _last_threads[0],
             "fast_math": os.environ.get("LADDER_FAIR") != "1"}

@@ -6,7 +6,12 @@ thread slots gives slot p of P a fixed, contiguous range of tiles and its own pa
 chunking puts one slot on each thread), and a second `prange` over j adds the partials in slot order, so the
 result depends on P only; the j loops are simple loops LLVM vectorises (float64 denominators, dot products in 4
 interleaved partial sums written out here, so they vectorise without fastmath too). `fastmath=True` unless
-LADDER_FAIR=1.
+LADDER_FAIR=1, and `error_model="numpy"` in both modes: a float division by zero then gives inf instead of
+raising ZeroDivisionError (what Cython's `cdivision=True` does), so the row's divisions have no branch around
+them and LLVM vectorises them (with Python's error model they stay one scalar division per entry, about 3x
+slower here). EXPERT.md's reciprocal estimate is not used: Numba has no vector types and no target intrinsics in
+the code it compiles, so `vrcp14pd` is out of reach short of writing LLVM IR by hand
+(`numba.extending.intrinsic`), which would be LLVM code, not Numba's.
 
 Numba's on-disk cache does not key on `fastmath`; ladder gives each floating-point mode its own NUMBA_CACHE_DIR,
 so a fair run never loads code compiled with fast-math.
@@ -22,8 +27,8 @@ FAIR = os.environ.get("LADDER_FAIR") == "1"
 TILE_ROWS = 8
 MIN_TILES_PER_THREAD = 8
 
-kernel = njit(fastmath=not FAIR, cache=True)
-parallel_kernel = njit(parallel=True, fastmath=not FAIR, cache=True)
+kernel = njit(fastmath=not FAIR, error_model="numpy", cache=True)
+parallel_kernel = njit(parallel=True, fastmath=not FAIR, error_model="numpy", cache=True)
 
 
 @kernel

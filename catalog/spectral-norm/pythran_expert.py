@@ -6,7 +6,9 @@ once into a per-thread buffer and used for both the tile's dot products and its 
 tiles and its own partial vector, and a second parallel loop over j adds the partials in slot order, so the
 result depends on P only; the j loops are plain index loops over contiguous float64 arrays that g++ vectorises
 (float64 denominators, dot products in 8 interleaved partial sums written out here). ladder's expert build adds
--fopenmp and, outside the fair mode, -ffast-math for the C++ compiler. Division stays a true division.
+-fopenmp and, outside the fair mode, -ffast-math for the C++ compiler. Division stays a true division: Pythran
+compiles a Python/NumPy subset and gives its code no vector types or target intrinsics, so EXPERT.md's reciprocal
+estimate is out of its reach.
 
 Pythran fully unrolls loops with a constant trip count, so the ten rounds are a while loop and the eight rows of
 a tile are written out rather than looped over.

@@ -9,13 +9,17 @@
  *     j), so the result depends on P only. Waiting is OpenMP's: ladder sets OMP_WAIT_POLICY=passive.
  *  3. The j loops are SIMD: denominators in float64 (exact integers), dot products in LANES interleaved
  *     partial sums written out here, so the compiler vectorises them without fast-math (fair mode included).
- *  4. -ffast-math comes from ladder's expert build outside the fair mode. Division stays a true division: gcc
- *     offers no double-precision reciprocal estimate for it to use.
+ *     Outside the fair mode, on a CPU with AVX-512F or AVX2+FMA, 1/d is the hardware reciprocal estimate refined
+ *     by FMA steps (simd_reciprocal.h; gcc does not use one for a double-precision division even under
+ *     -ffast-math), in one fused loop per row like the Rust kernel's; otherwise every entry is a true division.
+ *  4. -ffast-math comes from ladder's expert build outside the fair mode.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
+
+#include "simd_reciprocal.h"
 
 #define TILE_ROWS 8
 #define MIN_TILES_PER_THREAD 8
@@ -28,10 +32,52 @@ static double *alloc_doubles(size_t count)
     return aligned_alloc(ALIGN, bytes ? bytes : ALIGN);
 }
 
-/* Row i of A into row[0 .. n), returning row · x. The entries are written first (an elementwise loop), then
- * summed in LANES interleaved partial sums: each loop vectorises on its own, without fast-math. */
+/* Row i of A into row[0 .. n) with the reciprocal estimate (VD_LANES > 0), returning row · x. Two vectors of
+ * denominators advance by exact additions (from column j to j + W, W = 2·VD_LANES, d grows by W·s + W(W+1)/2
+ * with s = i + j, and that step by W²); each vector's reciprocals are stored and multiplied into its own partial
+ * sum, two independent chains. The columns after the last whole step are divided. */
+static double estimated_row(int n, int i, const double *restrict x, double *restrict row)
+{
+    const int w = 2 * VD_LANES;
+    const double fi = (double)i;
+    double first[16], step[16];
+    for (int k = 0; k < w; k++) {
+        double s = fi + k;
+        first[k] = s * (s + 1.0) * 0.5 + fi + 1.0;
+        step[k] = w * s + w * (w + 1) * 0.5;
+    }
+    vd d0 = vd_load(first), d1 = vd_load(first + VD_LANES);
+    vd step0 = vd_load(step), step1 = vd_load(step + VD_LANES);
+    const vd grow = vd_set1((double)w * w);
+    vd acc0 = vd_set1(0.0), acc1 = vd_set1(0.0);
+    int j = 0;
+    for (; j + w <= n; j += w) {
+        vd a0 = vd_reciprocal(d0), a1 = vd_reciprocal(d1);
+        vd_store(row + j, a0);
+        vd_store(row + j + VD_LANES, a1);
+        acc0 = vd_fmadd(vd_load(x + j), a0, acc0);
+        acc1 = vd_fmadd(vd_load(x + j + VD_LANES), a1, acc1);
+        d0 = vd_add(d0, step0);
+        d1 = vd_add(d1, step1);
+        step0 = vd_add(step0, grow);
+        step1 = vd_add(step1, grow);
+    }
+    double dot = vd_sum(vd_add(acc0, acc1));
+    for (; j < n; j++) {
+        double s = fi + (double)j;
+        row[j] = 1.0 / (s * (s + 1.0) * 0.5 + fi + 1.0);
+        dot += row[j] * x[j];
+    }
+    return dot;
+}
+
+/* Row i of A into row[0 .. n), returning row · x. Outside the estimate, the entries are written first (an
+ * elementwise loop with a division each), then summed in LANES interleaved partial sums: each loop vectorises on
+ * its own, without fast-math. */
 static double fill_row(int n, int i, const double *restrict x, double *restrict row)
 {
+    if (VD_LANES)
+        return estimated_row(n, i, x, row);
     const double fi = (double)i;
     for (int j = 0; j < n; j++) {
         double s = fi + (double)j;
@@ -83,6 +129,8 @@ static int team_size(int n)
 }
 
 int spectral_norm_threads(int n) { return team_size(n); }
+
+const char *spectral_norm_reciprocal(void) { return VD_RECIPROCAL; }
 
 /* Runs the whole benchmark for order n. Writes vBv and vv through the pointers and returns the norm, or -1.0
  * if the work memory cannot be allocated. */

@@ -482,6 +482,7 @@ fn build_pythran(
 }
 
 /// The `c` rung: the benchmark's C sources into `lib<first source's stem>.so` beside the ctypes module that loads it.
+/// Headers among the sources (`.h`) are only copied beside them, for `#include`.
 fn build_cc(
     dir: &Path,
     bench_id: &str,
@@ -501,7 +502,7 @@ fn build_cc(
     cc.args(&flags)
         .args(["-shared", "-fPIC", "-o"])
         .arg(format!("lib{}.so", module_name(&sources[0])))
-        .args(sources)
+        .args(sources.iter().filter(|s| !s.ends_with(".h")))
         .arg("-lm")
         .current_dir(dir);
     let line = shown(&cc);
