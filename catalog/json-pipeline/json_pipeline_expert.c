@@ -8,8 +8,9 @@
  * summarised (ties, rounding) here, so Python only builds the dicts.
  *
  * The general path is json_pipeline.c (the study tier's reader, linked into the same library): any input this
- * reader does not take as it is (a cut that is not an event boundary falls back to one slice first; keys or
- * strings with escapes, numbers past 19 digits or 1e22, very deep nesting, malformed JSON) is read again by
+ * reader does not take as it is (a cut that is not an event boundary falls back to one slice first; an escape in
+ * a key or in the user_id, type, page or ts string, a number it needs past 19 digits or 1e±22, nesting deeper
+ * than 64, malformed JSON) is read again by
  * jp_run, which decodes everything and reports a malformed input's error with its byte offset. So the expert
  * reader never reports an error of its own, and every input gets the study reader's answer.
  */

@@ -5,6 +5,8 @@
 //! with the expert build's flags, and run with three OpenMP threads so the generated events are cut into three
 //! slices even on a two-core host.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -86,7 +88,7 @@ for name, text in bad:
         print("ok" if "at byte" in str(e) else "%s: no byte offset in %r" % (name, str(e)))
 "#;
 
-fn build(dir: &Path) {
+fn build(cc: &str, dir: &Path) {
     for file in [
         "c_expert.py",
         "baseline.py",
@@ -99,7 +101,7 @@ fn build(dir: &Path) {
         openmp: true,
         fast_math: false,
     };
-    let out = Command::new(cc_program())
+    let out = Command::new(cc)
         .args(c_flags(false))
         .args(extras.c_flags())
         .args([
@@ -123,6 +125,15 @@ fn build(dir: &Path) {
 
 #[test]
 fn the_expert_c_reader_agrees_with_json_loads_on_every_shape_of_input() {
+    let cc = cc_program();
+    if !common::require(
+        common::has_command(&cc),
+        "the_expert_c_reader_agrees_with_json_loads_on_every_shape_of_input",
+        "a C compiler",
+        "apt-get install gcc",
+    ) {
+        return;
+    }
     let found = discover::discover(&discover::SearchPaths::from_env());
     let python = found
         .default_baseline()
@@ -130,7 +141,7 @@ fn the_expert_c_reader_agrees_with_json_loads_on_every_shape_of_input() {
         .executable
         .clone();
     let dir = tempfile::tempdir().unwrap();
-    build(dir.path());
+    build(&cc, dir.path());
     // 12,000 events, about 1.9 MB: above the reader's 1 MiB threshold for cutting slices
     let events = dir.path().join("events.json");
     std::fs::write(&events, ladder::events::generate(12_000, 20250314)).unwrap();
@@ -143,15 +154,7 @@ fn the_expert_c_reader_agrees_with_json_loads_on_every_shape_of_input() {
         .env("OMP_WAIT_POLICY", "passive")
         .output()
         .expect("run python");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "python died: {:?}\n{stderr}",
-        out.status
-    );
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 14, "{stdout}\n{stderr}");
-    let failures: Vec<&&str> = lines.iter().filter(|l| **l != "ok").collect();
+    let lines = common::harness_lines(&out, 14);
+    let failures: Vec<&String> = lines.iter().filter(|l| *l != "ok").collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }

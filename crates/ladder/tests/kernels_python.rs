@@ -4,6 +4,8 @@
 //! test so the build is shared, and a Python snippet feeds them malformed and truncated JSON, wrong types and
 //! absurd sizes.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -127,16 +129,8 @@ fn bad_input_raises_value_error_never_a_crash() {
         .arg(serde_json::to_string(&cases).unwrap())
         .output()
         .expect("run the baseline's python");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
     // a panic would surface as pyo3's PanicException (not a ValueError); a crash as a signal and missing lines
-    assert!(
-        out.status.success(),
-        "python died: {:?}\n{stderr}",
-        out.status
-    );
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), CASES.len() + 1, "{stdout}\n{stderr}");
+    let lines = common::harness_lines(&out, CASES.len() + 1);
     let failures: Vec<String> = CASES
         .iter()
         .zip(&lines)
@@ -144,7 +138,7 @@ fn bad_input_raises_value_error_never_a_crash() {
         .map(|((expr, _), got)| format!("{expr}: {got}"))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let info: serde_json::Value = serde_json::from_str(lines[CASES.len()]).unwrap();
+    let info: serde_json::Value = serde_json::from_str(&lines[CASES.len()]).unwrap();
     assert!(info["threads"].as_u64().unwrap() >= 1);
     assert!(
         ["avx512f", "avx2+fma", "none (portable)"].contains(&info["simd"].as_str().unwrap()),

@@ -58,3 +58,18 @@ on = "cpython"
 build = "none"
 costs = "Nothing"
 "#;
+
+/// The lines a Python harness printed (one per case), after checking that it exited 0 and printed `expected`
+/// lines: a crash shows as a signal or as missing lines, with the harness's stderr in the message.
+pub fn harness_lines(out: &std::process::Output, expected: usize) -> Vec<String> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "python died: {:?}\n{stderr}",
+        out.status
+    );
+    let lines: Vec<String> = stdout.lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), expected, "{stdout}\n{stderr}");
+    lines
+}
