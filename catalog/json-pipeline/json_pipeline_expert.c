@@ -10,9 +10,9 @@
  * The general path is json_pipeline.c (the study tier's reader, linked into the same library): any input this
  * reader does not take as it is (a cut that is not an event boundary falls back to one slice first; an escape in
  * a key or in the user_id, type, page or ts string, a number it needs past 19 digits or 1e±22, nesting deeper
- * than 64, malformed JSON) is read again by
- * jp_run, which decodes everything and reports a malformed input's error with its byte offset. So the expert
- * reader never reports an error of its own, and every input gets the study reader's answer.
+ * than 64, malformed JSON) is read again by jp_run, which decodes everything and reports a malformed input's error
+ * with its byte offset. So the expert reader never reports an error of its own, and every input gets the study
+ * reader's answer.
  */
 
 #include <math.h>
