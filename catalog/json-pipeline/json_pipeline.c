@@ -120,8 +120,9 @@ static int read_hex4(Reader *r, const unsigned char *at, unsigned *out) {
     return 0;
 }
 
-/* Length of the valid UTF-8 sequence starting at p (lead byte >= 0x80), or 0. */
-static size_t utf8_sequence(const unsigned char *p, const unsigned char *end) {
+/* Length of the valid UTF-8 sequence starting at p (lead byte >= 0x80), or 0. Not static: the expert tier's
+   reader (json_pipeline_expert.c), which links this file in, uses it too, and jp_most_frequent. */
+size_t jp_utf8_sequence(const unsigned char *p, const unsigned char *end) {
     unsigned char c = p[0];
     size_t need;
     unsigned min;
@@ -207,7 +208,7 @@ static int read_string(Reader *r, Str *out) {
             if (out) put(out, c);
             p++;
         } else {
-            size_t n = utf8_sequence(p, end);
+            size_t n = jp_utf8_sequence(p, end);
             if (n == 0) { r->p = p; return fail(r, "invalid UTF-8"); }
             if (out) for (size_t i = 0; i < n; i++) put(out, p[i]);
             p += n;
@@ -547,7 +548,7 @@ static int read_events(Reader *r) {
     return 0;
 }
 
-static int most_frequent(const uint32_t *counts, const uint32_t *first, int n) {
+int jp_most_frequent(const uint32_t *counts, const uint32_t *first, int n) {
     int best = 0;
     for (int k = 1; k < n; k++)
         if (counts[k] > counts[best] || (counts[k] == counts[best] && counts[k] && first[k] < first[best]))
@@ -574,9 +575,9 @@ static int export_users(Reader *r, jp_result *res) {
         out[1] = u->events;
         out[2] = u->purchases;
         out[3] = u->items;
-        out[4] = most_frequent(u->type_count, u->type_first, N_TYPES);
-        out[5] = most_frequent(u->page_count, u->page_first, N_PAGES);
-        out[6] = most_frequent(u->hour_count, u->hour_first, N_HOURS);
+        out[4] = jp_most_frequent(u->type_count, u->type_first, N_TYPES);
+        out[5] = jp_most_frequent(u->page_count, u->page_first, N_PAGES);
+        out[6] = jp_most_frequent(u->hour_count, u->hour_first, N_HOURS);
         out[7] = active_days;
         res->floats[FLOATS_PER_USER * i] = u->revenue;
         res->floats[FLOATS_PER_USER * i + 1] = u->cart_value;

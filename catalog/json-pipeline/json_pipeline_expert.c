@@ -45,6 +45,10 @@ typedef struct {
 } jp_result;
 jp_result *jp_run(const char *data, size_t len);
 void jp_free(jp_result *res);
+/* and two of its helpers: the length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0; and the most
+   frequent of n counted values, a tie going to the one first seen */
+size_t jp_utf8_sequence(const unsigned char *p, const unsigned char *end);
+int jp_most_frequent(const uint32_t *counts, const uint32_t *first, int n);
 
 /* ---- what c_expert.py reads (keep its ctypes Structure in step) ---- */
 enum { COL_EVENTS, COL_PURCHASES, COL_ITEMS, COL_TOP_TYPE, COL_TOP_PAGE, COL_PEAK_HOUR, COL_DAYS, COL_ID_LEN, N_COLS };
@@ -118,22 +122,6 @@ static inline cursor skip_ws(cursor p, cursor end) {
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
-static int utf8_length(cursor p, cursor end) {
-    unsigned c = p[0], cp, min;
-    int more;
-    if (c >= 0xC2 && c <= 0xDF) { more = 1; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { more = 2; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { more = 3; cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if (end - p <= more) return 0;
-    for (int i = 1; i <= more; i++) {
-        if ((p[i] & 0xC0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : more + 1;
-}
-
 static int is_digit(unsigned c) { return c - '0' < 10u; }
 static int is_hex(unsigned c) { return is_digit(c) || (c | 0x20) - 'a' < 6u; }
 
@@ -185,7 +173,7 @@ static inline cursor string_end(cursor p, cursor end, int *escaped) {
         } else if (c < 0x20) {
             return NULL;
         } else {
-            int n = utf8_length(p, end);
+            size_t n = jp_utf8_sequence(p, end);
             if (n == 0) return NULL;
             p += n;
         }
@@ -739,13 +727,6 @@ static int merge(Slice *slices, int n, Table *all) {
 
 /* ---- summarising and handing over ---- */
 
-static int most_frequent(const uint32_t *count, const uint32_t *first, int n) {
-    int best = 0;
-    for (int k = 1; k < n; k++)
-        if (count[k] > count[best] || (count[k] == count[best] && count[k] && first[k] < first[best])) best = k;
-    return best;
-}
-
 /* Python's round(x, 2): the double nearest to x*100 rounded to an integer, ties to even, over x's exact value.
    fma gives the rounding error of x*100, which decides only when the rounded product lies on a half. */
 static double round_cents(double x) {
@@ -799,9 +780,9 @@ static int export_table(const Table *all, jpx_result *res) {
         int days = 0;
         for (int w = 0; w < 6; w++) days += __builtin_popcountll(u->days[w]);
         const int64_t cols[N_COLS - 1] = {u->events, u->purchases, u->items,
-                                          most_frequent(u->type_count, u->type_first, N_TYPES),
-                                          most_frequent(u->page_count, u->page_first, N_PAGES),
-                                          most_frequent(u->hour_count, u->hour_first, N_HOURS), days};
+                                          jp_most_frequent(u->type_count, u->type_first, N_TYPES),
+                                          jp_most_frequent(u->page_count, u->page_first, N_PAGES),
+                                          jp_most_frequent(u->hour_count, u->hour_first, N_HOURS), days};
         put_user(res, i, u->id, u->id_len, cols, u->revenue, u->cart_value, u->first_ts, u->last_ts, &id_at);
     }
     res->ids_len = id_at - res->ids;

@@ -61,7 +61,7 @@ bad = [
     ("invalid escape in a skipped string", data.replace(b'"referrer": "direct"', b'"referrer": "dir\\xect"', 1)),
     ("raw control character", data.replace(b'"referrer": "direct"', b'"referrer": "dir\x01ect"', 1)),
     ("invalid UTF-8", data.replace(b'"referrer": "direct"', b'"referrer": "dir\xffect"', 1)),
-    ("invalid timestamp", data.replace(b'"type": "click", "page": "/blog", "ts": "2025-0', b'"type": "click", "page": "/blog", "ts": "2025-1', 1)),
+    ("invalid timestamp", data.replace(b'"type": "click", "page": "/blog", "ts": "2025-0', b'"type": "click", "page": "/blog", "ts": "2025-3', 1)),  # month 31-39
     ("extra data", data + b" 1"),
 ]
 for name, text, slices in cases:
